@@ -1,0 +1,67 @@
+"""Build the frozen plan of a quiz attempt: which scenarios, in which order, with which option order.
+
+The plan is a pure function of the quiz, the content and the attempt's seed, so an attempt can always be
+rebuilt exactly (after a refresh, on another device, on another replica) from the seed stored with it.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from netral.content.loader import Content
+from netral.content.models import Quiz, Scenario
+
+OptionOrder = dict[str, tuple[str, ...]]
+"""facet name -> option ids in the order they are shown."""
+
+
+@dataclass(frozen=True)
+class AttemptPlan:
+    quiz_id: str
+    seed: int
+    scenario_ids: tuple[str, ...]
+    option_orders: dict[str, OptionOrder]
+    """For each planned scenario and each follow-up reachable from it."""
+
+
+def _reachable(content: Content, start: list[str]) -> list[str]:
+    """`start` plus every follow-up reachable through `next`, in a stable order."""
+    seen: list[str] = []
+    stack = list(reversed(start))
+    while stack:
+        sid = stack.pop()
+        if sid in seen or sid not in content.scenarios:
+            continue
+        seen.append(sid)
+        stack.extend(sorted(content.scenarios[sid].next_scenarios, reverse=True))
+    return seen
+
+
+def _option_order(scenario: Scenario, rng: random.Random, shuffle: bool) -> OptionOrder:
+    order: OptionOrder = {}
+    for question in scenario.questions:
+        ids = [option.id for option in question.options]
+        if shuffle:
+            rng.shuffle(ids)
+        order[question.facet.value] = tuple(ids)
+    return order
+
+
+def plan_attempt(quiz: Quiz, content: Content, seed: int) -> AttemptPlan:
+    """The scenarios of an attempt of `quiz` with this `seed`: fixed in the listed order, or drawn per category."""
+    # A string seed is hashed with SHA-512 by `random`, stable across processes and PYTHONHASHSEED.
+    rng = random.Random(f"{quiz.id}:{seed}")
+    if quiz.selection.mode == "fixed":
+        chosen = list(quiz.selection.scenarios)
+    else:
+        chosen = []
+        for draw in quiz.selection.draw:
+            pool = [s.id for s in content.standalone_scenarios(draw.category)]
+            chosen.extend(rng.sample(pool, min(draw.count, len(pool))))
+        rng.shuffle(chosen)
+    orders = {
+        sid: _option_order(content.scenarios[sid], rng, quiz.shuffle_options)
+        for sid in _reachable(content, chosen)
+    }
+    return AttemptPlan(quiz.id, seed, tuple(chosen), orders)
