@@ -1,0 +1,68 @@
+"""Latihan kasus: practise one scenario at a time with immediate, cited feedback."""
+
+import streamlit as st
+
+from netral.feedback import scenario_feedback
+from netral.i18n import t
+from netral.scoring import score_scenario
+from ui.common import content_or_stop, language
+from ui.feedback_view import render_facets
+
+lang = language()
+content = content_or_stop(lang)
+st.title(t(lang, "nav.practice"))
+
+categories = sorted(content.categories.values(), key=lambda c: c.name.get(lang))
+category_ids = [None] + [c.id for c in categories]
+category = st.selectbox(
+    t(lang, "practice.category"), category_ids,
+    format_func=lambda cid: t(lang, "practice.all") if cid is None else content.categories[cid].name.get(lang),
+    key="practice_category",
+)
+choices = [s.id for s in content.standalone_scenarios(category)]
+if "practice_followup" in st.session_state and st.session_state.practice_followup in content.scenarios:
+    choices = [st.session_state.practice_followup] + choices
+scenario_id = st.selectbox(
+    t(lang, "practice.scenario"), choices,
+    format_func=lambda sid: content.scenarios[sid].title.get(lang), key="practice_scenario",
+)
+if scenario_id is None:
+    st.stop()
+scenario = content.scenarios[scenario_id]
+
+st.subheader(scenario.title.get(lang))
+st.caption(t(lang, "practice.actor", role=scenario.actor.role.get(lang), place=scenario.actor.place)
+           + " · " + t(lang, f"practice.election.{scenario.election}"))
+st.write(scenario.situation.get(lang))
+
+with st.form(f"answer_{scenario.id}"):
+    answer: dict[str, list[str]] = {}
+    for question in scenario.questions:
+        labels = {option.id: option.text.get(lang) for option in question.options}
+        label = f"{t(lang, 'practice.facet.' + question.facet.value)}: {question.prompt.get(lang)}"
+        key = f"q_{scenario.id}_{question.facet.value}"
+        if question.multiple:
+            picked = st.multiselect(label, list(labels), format_func=labels.__getitem__, key=key,
+                                    placeholder=t(lang, "practice.pick_multiple"))
+            answer[question.facet.value] = list(picked)
+        else:
+            picked = st.radio(label, list(labels), format_func=labels.__getitem__, index=None, key=key)
+            answer[question.facet.value] = [picked] if picked else []
+    submitted = st.form_submit_button(t(lang, "practice.submit"), type="primary")
+
+if submitted:
+    if any(not picks for picks in answer.values()):
+        st.error(t(lang, "practice.answer_all"))
+    else:
+        st.session_state[f"practice_answer_{scenario.id}"] = answer
+
+saved = st.session_state.get(f"practice_answer_{scenario.id}")
+if saved:
+    result = score_scenario(scenario, saved)
+    st.metric(t(lang, "practice.score", score=round(result.score * 100)), f"{round(result.score * 100)}%")
+    render_facets(scenario_feedback(content, result, lang), lang)
+    if result.next_scenario:
+        if st.button(t(lang, "practice.followup"), type="primary", key="go_followup"):
+            st.session_state.practice_followup = result.next_scenario
+            st.session_state.practice_scenario = result.next_scenario
+            st.rerun()

@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the pages (the imperative shell; the domain lives in `netral/`)."""

@@ -1,0 +1,44 @@
+"""What every page needs: the cached content, the user's language, the content-problem banner."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from netral.content import Content, Problem, validate_content
+from netral.i18n import LANGUAGES, normalise_language, t
+
+
+@st.cache_resource(show_spinner=False)
+def cached_content() -> tuple[Content, list[Problem]]:
+    """The validated content, read once per server process (it is read-only and shared by every session)."""
+    return validate_content()
+
+
+def language() -> str:
+    """The user's language: the `lang` query parameter, else the browser's locale, else Bahasa Indonesia."""
+    chosen = st.query_params.get("lang")
+    if chosen is None:
+        chosen = normalise_language(getattr(st.context, "locale", None) or "id")
+    return normalise_language(chosen)
+
+
+def language_switch() -> str:
+    """A sidebar switch that keeps the choice in the URL, so it survives a refresh and page changes."""
+    current = language()
+    names = {"id": "Bahasa Indonesia", "en": "English"}
+    picked = st.sidebar.radio(
+        t(current, "lang.label"), LANGUAGES, index=LANGUAGES.index(current),
+        format_func=names.__getitem__, horizontal=True, key="language_switch",
+    )
+    if picked != current:
+        st.query_params["lang"] = picked
+        st.rerun()
+    return current
+
+
+def content_or_stop(lang: str) -> Content:
+    """The content; problems are announced (not hidden) and the valid part is still served."""
+    content, problems = cached_content()
+    if problems:
+        st.warning(t(lang, "content.problems", count=len(problems)))
+    return content
