@@ -18,10 +18,19 @@ _LOCALES = Path(__file__).resolve().parent / "locales"
 
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, str]:
-    """All messages of one language, keyed by message id."""
-    with (_LOCALES / f"{lang}.yaml").open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
-    return {str(key): str(value) for key, value in data.items()}
+    """All messages of one language, keyed by message id: every `locales/<lang>/*.yaml` file, merged.
+
+    One file per feature keeps each feature's messages beside each other; a key defined twice is an error.
+    """
+    messages: dict[str, str] = {}
+    for path in sorted((_LOCALES / lang).glob("*.yaml")):
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+        for key, value in data.items():
+            if key in messages:
+                raise ValueError(f"{path}: message {key!r} is already defined in another file")
+            messages[str(key)] = str(value)
+    return messages
 
 
 def normalise_language(lang: str | None) -> str:
