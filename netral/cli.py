@@ -26,6 +26,60 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from netral.store.db import make_engine
+    from netral.store.migrate import current_revision, upgrade
+
+    engine = make_engine(args.database_url)
+    upgrade(engine)
+    print(f"OK: database at revision {current_revision(engine)} ({engine.url.render_as_string(hide_password=True)})")
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("Kata sandi / Password: ")
+    if first != getpass.getpass("Ulangi / Repeat: "):
+        raise SystemExit("Kata sandi tidak sama / Passwords do not match")
+    return first
+
+
+def _users_add(args: argparse.Namespace) -> int:
+    from netral.nip import nip_messages, validate_nip
+    from netral.store.accounts import AccountError, Role, create_user
+    from netral.store.db import make_engine
+    from netral.store.migrate import upgrade
+
+    nip = None
+    if args.nip:
+        check = validate_nip(args.nip)
+        if not check.ok:
+            for message in nip_messages(check, "id"):
+                print(message, file=sys.stderr)
+            return 1
+        nip = check.nip
+    login = args.login or nip
+    if not login:
+        print("Berikan --nip atau --login / Give --nip or --login", file=sys.stderr)
+        return 2
+    engine = make_engine(args.database_url)
+    upgrade(engine)
+    try:
+        user = create_user(engine, login=login, nip=nip, email=args.email, name=args.name,
+                           unit=args.unit, position=args.position, role=Role(args.role),
+                           password=_read_password(args))
+    except AccountError as error:
+        from netral.i18n import t
+
+        print(t("id", f"account.{error.code}", **error.values), file=sys.stderr)
+        return 1
+    print(f"OK: {user.role.value} {user.login} (id {user.id})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m netral", description="Netral: ASN neutrality training.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -33,6 +87,24 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("content_dir", nargs="?", type=Path, default=None,
                           help="content folder (default: the project's content/)")
     validate.set_defaults(handler=_validate)
+
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", required=True)
+    db_upgrade = db.add_parser("upgrade", help="apply every pending migration")
+    db_upgrade.add_argument("--database-url", default=None, help="default: NETRAL_DATABASE_URL or scores/netral.db")
+    db_upgrade.set_defaults(handler=_db_upgrade)
+
+    users = commands.add_parser("users", help="accounts").add_subparsers(dest="users_command", required=True)
+    add = users.add_parser("add", help="create an account (the first administrator, a trainer, HR staff ...)")
+    add.add_argument("--role", choices=["trainee", "trainer", "hr", "admin"], default="trainee")
+    add.add_argument("--name", required=True)
+    add.add_argument("--nip", help="18-digit NIP (becomes the login)")
+    add.add_argument("--login", help="a login name, for staff without a NIP")
+    add.add_argument("--email")
+    add.add_argument("--unit", default="")
+    add.add_argument("--position", default="")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.add_argument("--database-url", default=None)
+    add.set_defaults(handler=_users_add)
     return parser
 
 

@@ -28,7 +28,9 @@ def test_no_module_in_netral_imports_streamlit() -> None:
 def test_importing_every_core_module_loads_no_streamlit() -> None:
     modules = sorted(
         ".".join(path.relative_to(CORE.parent).with_suffix("").parts).removesuffix(".__init__")
-        for path in CORE.rglob("*.py") if path.name != "__main__.py"
+        for path in CORE.rglob("*.py")
+        # __main__ runs the CLI; migration scripts only run inside alembic.
+        if path.name != "__main__.py" and "migrations" not in path.parts
     )
     code = "import importlib, sys\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules) + (
         "bad = [m for m in sys.modules if m == 'streamlit' or m.startswith('streamlit.')]\n"

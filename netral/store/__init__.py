@@ -1,0 +1,1 @@
+"""The score store: SQLAlchemy models, engine set-up, migrations, accounts and attempts."""

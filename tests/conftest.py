@@ -1,0 +1,56 @@
+"""Shared fixtures: a migrated store on SQLite always, and on PostgreSQL when NETRAL_TEST_DATABASE_URL is set.
+
+Where the variable is set and the server is down, the PostgreSQL tests fail (they never skip).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+
+from netral.content import Content, load_content
+from netral.store.db import make_engine
+from netral.store.migrate import upgrade
+from netral.store.schema import Base
+
+PG_URL = os.environ.get("NETRAL_TEST_DATABASE_URL", "").strip()
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def reset_postgres(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def backend_url(backend: str, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'netral.db'}"
+    return PG_URL
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_engine(request, tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    """An engine on an empty database of each backend (not migrated)."""
+    engine = make_engine(backend_url(request.param, tmp_path))
+    if request.param == "postgresql":
+        reset_postgres(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(empty_engine: Engine) -> Engine:
+    """A migrated, empty store on each backend."""
+    upgrade(empty_engine)
+    return empty_engine
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    loaded, _ = load_content()
+    return loaded
