@@ -62,7 +62,9 @@ if saved:
     st.metric(t(lang, "practice.score", score=round(result.score * 100)), f"{round(result.score * 100)}%")
     render_facets(scenario_feedback(content, result, lang), lang)
     if result.next_scenario:
-        if st.button(t(lang, "practice.followup"), type="primary", key="go_followup"):
-            st.session_state.practice_followup = result.next_scenario
-            st.session_state.practice_scenario = result.next_scenario
-            st.rerun()
+        def _open_followup(target: str = result.next_scenario) -> None:
+            # A callback runs before the widgets are built, so it may set the scenario picker's value.
+            st.session_state.practice_followup = target
+            st.session_state.practice_scenario = target
+
+        st.button(t(lang, "practice.followup"), type="primary", key="go_followup", on_click=_open_followup)

@@ -15,8 +15,8 @@ def cached_content() -> tuple[Content, list[Problem]]:
 
 
 def language() -> str:
-    """The user's language: the `lang` query parameter, else the browser's locale, else Bahasa Indonesia."""
-    chosen = st.query_params.get("lang")
+    """The user's language: the switch, else the `lang` query parameter, else the browser's locale, else id."""
+    chosen = st.session_state.get("language_switch") or st.query_params.get("lang")
     if chosen is None:
         chosen = normalise_language(getattr(st.context, "locale", None) or "id")
     return normalise_language(chosen)
@@ -26,14 +26,14 @@ def language_switch() -> str:
     """A sidebar switch that keeps the choice in the URL, so it survives a refresh and page changes."""
     current = language()
     names = {"id": "Bahasa Indonesia", "en": "English"}
-    picked = st.sidebar.radio(
-        t(current, "lang.label"), LANGUAGES, index=LANGUAGES.index(current),
-        format_func=names.__getitem__, horizontal=True, key="language_switch",
-    )
-    if picked != current:
+    if "language_switch" not in st.session_state:
+        st.session_state.language_switch = current
+    picked = st.sidebar.radio(t(current, "lang.label"), LANGUAGES, format_func=names.__getitem__,
+                              horizontal=True, key="language_switch")
+    # Keep the choice in the URL too, so a refresh (a new session) keeps the language.
+    if st.query_params.get("lang") != picked:
         st.query_params["lang"] = picked
-        st.rerun()
-    return current
+    return picked
 
 
 def content_or_stop(lang: str) -> Content:
