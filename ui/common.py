@@ -15,11 +15,9 @@ def cached_content() -> tuple[Content, list[Problem]]:
 
 
 def language() -> str:
-    """The user's language: the switch, else the `lang` query parameter, else the browser's locale, else id."""
-    chosen = st.session_state.get("language_switch") or st.query_params.get("lang")
-    if chosen is None:
-        chosen = normalise_language(getattr(st.context, "locale", None) or "id")
-    return normalise_language(chosen)
+    """The user's language: the switch, else the `lang` query parameter, else Bahasa Indonesia (the default
+    for every user, whatever the browser's locale)."""
+    return normalise_language(st.session_state.get("language_switch") or st.query_params.get("lang"))
 
 
 def language_switch() -> str:
