@@ -39,10 +39,12 @@ def _frame(dataset: Dataset, lang: str) -> pd.DataFrame:
 def _bars(frame: pd.DataFrame, category: str, value: str, title: str, cat_title: str, value_title: str,
           color: alt.Color | str = BASE) -> alt.Chart:
     base = alt.Chart(frame, title=title)
-    order = alt.EncodingSortField(field=value, order="descending")
+    # An explicit order survives layering (a sort by field is dropped when two layers are unioned).
+    order = list(frame.sort_values(value, ascending=False, kind="stable")[category])
     mark = base.mark_bar(color=color) if isinstance(color, str) else base.mark_bar()
+    # The category names are long: the axis title would overlap them, so the chart title says what they are.
     bars = mark.encode(
-        y=alt.Y(f"{category}:N", sort=order, title=cat_title, axis=alt.Axis(labelLimit=320)),
+        y=alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
         x=alt.X(f"{value}:Q", title=value_title),
         tooltip=[alt.Tooltip(f"{category}:N", title=cat_title), alt.Tooltip(f"{value}:Q", title=value_title)],
     )

@@ -120,3 +120,12 @@ def test_language_switch_changes_the_navigation() -> None:
     at.radio(key="language_switch").set_value("en").run()
     assert not at.exception
     assert "case studies" in at.info[0].value
+
+
+def test_bar_charts_list_the_largest_first() -> None:
+    from netral.charts import chart_for
+
+    index = CONTENT.datasets["ikn-asn-2024"]
+    spec = chart_for(index, "id").to_dict()
+    order = spec["layer"][0]["encoding"]["y"]["sort"]
+    assert order[:3] == ["Maluku Utara", "Sulawesi Utara", "Banten"]
