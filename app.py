@@ -3,7 +3,7 @@
 import streamlit as st
 
 from netral.i18n import t
-from ui.common import language_switch
+from ui.common import language_switch, mark_entrypoint
 
 st.set_page_config(page_title="Netral", page_icon=":material/balance:", layout="centered")
 lang = language_switch()
@@ -13,4 +13,5 @@ pages = [
     st.Page("pages/latihan.py", title=t(lang, "nav.practice"), icon=":material/quiz:", url_path="latihan"),
     st.Page("pages/data.py", title=t(lang, "nav.data"), icon=":material/bar_chart:", url_path="data"),
 ]
+mark_entrypoint()
 st.navigation(pages).run()

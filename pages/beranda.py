@@ -3,8 +3,9 @@
 import streamlit as st
 
 from netral.i18n import t
-from ui.common import content_or_stop, language
+from ui.common import content_or_stop, ensure_entrypoint, language
 
+ensure_entrypoint()
 lang = language()
 content = content_or_stop(lang)
 

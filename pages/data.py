@@ -5,8 +5,9 @@ import streamlit as st
 from netral.charts import chart_for
 from netral.i18n import t
 from netral.statistics import REQUIRED_DATASETS
-from ui.common import content_or_stop, language
+from ui.common import content_or_stop, ensure_entrypoint, language
 
+ensure_entrypoint()
 lang = language()
 content = content_or_stop(lang)
 st.title(t(lang, "data.title"))

@@ -5,9 +5,10 @@ import streamlit as st
 from netral.feedback import scenario_feedback
 from netral.i18n import t
 from netral.scoring import score_scenario
-from ui.common import content_or_stop, language
+from ui.common import content_or_stop, ensure_entrypoint, language
 from ui.feedback_view import render_facets
 
+ensure_entrypoint()
 lang = language()
 content = content_or_stop(lang)
 st.title(t(lang, "nav.practice"))

@@ -14,6 +14,24 @@ def cached_content() -> tuple[Content, list[Problem]]:
     return validate_content()
 
 
+ENTRY_FLAG = "_netral_entrypoint_ran"
+
+
+def mark_entrypoint() -> None:
+    """Called by app.py before it runs a page: this session went through the navigation."""
+    st.session_state[ENTRY_FLAG] = True
+
+
+def ensure_entrypoint() -> None:
+    """Send a session that skipped app.py back through it.
+
+    On a freshly started server, the very first request for a page URL can be served the legacy way, without
+    the entrypoint (see shared/reference/streamlit-1.67.md), which loses the navigation and language switch.
+    """
+    if not st.session_state.get(ENTRY_FLAG):
+        st.switch_page("app.py")
+
+
 def language() -> str:
     """The user's language: the switch, else the `lang` query parameter, else Bahasa Indonesia (the default
     for every user, whatever the browser's locale)."""
