@@ -1,17 +1,52 @@
-"""Netral's entrypoint: navigation only. Each page lives in `pages/` and calls the core in `netral/`."""
+"""Netral's entrypoint: `python -m streamlit run app.py`.
+
+This file plays two parts. Imported as a module (Streamlit's `run` finds the `st.App` below, as would
+`uvicorn app:app`), it builds the server: Streamlit plus the `/auth/...` routes that set the HttpOnly login
+cookie, and a start-up hook that migrates the database and prints the first-administrator link. Run as
+the Streamlit script (`__main__`), it is navigation only: the pages the user's role may open.
+"""
 
 import streamlit as st
 
-from netral.i18n import t
-from ui.common import language_switch, mark_entrypoint
+if __name__ != "__main__":
+    from ui.server import lifespan, routes
 
-st.set_page_config(page_title="Netral", page_icon=":material/balance:", layout="centered")
-lang = language_switch()
+    app = st.App(__file__, routes=routes(), lifespan=lifespan)
+else:
+    from netral.access import PageId, pages_for
+    from netral.i18n import t
+    from ui.auth import current_user, finish_cookie_handshake
+    from ui.common import language_switch, mark_entrypoint
 
-pages = [
-    st.Page("pages/beranda.py", title=t(lang, "nav.home"), icon=":material/home:", default=True),
-    st.Page("pages/latihan.py", title=t(lang, "nav.practice"), icon=":material/quiz:", url_path="latihan"),
-    st.Page("pages/data.py", title=t(lang, "nav.data"), icon=":material/bar_chart:", url_path="data"),
-]
-mark_entrypoint()
-st.navigation(pages).run()
+    st.set_page_config(page_title="Netral", page_icon=":material/balance:", layout="centered")
+    user = current_user()
+    lang = language_switch(user)
+    finish_cookie_handshake(lang)
+
+    # page id -> (file, message id of its title, icon); the access policy decides who sees which.
+    PAGE_FILES = {
+        PageId.HOME: ("pages/beranda.py", "nav.home", ":material/home:"),
+        PageId.PRACTICE: ("pages/latihan.py", "nav.practice", ":material/quiz:"),
+        PageId.SMART_PRACTICE: ("pages/latihan_cerdas.py", "nav.smart_practice", ":material/psychology:"),
+        PageId.QUIZ: ("pages/kuis.py", "nav.quiz", ":material/assignment:"),
+        PageId.RESULTS: ("pages/hasil.py", "nav.results", ":material/fact_check:"),
+        PageId.PROGRESS: ("pages/progres.py", "nav.progress", ":material/trending_up:"),
+        PageId.CERTIFICATES: ("pages/sertifikat.py", "nav.certificates", ":material/workspace_premium:"),
+        PageId.SESSIONS: ("pages/sesi.py", "nav.sessions", ":material/groups:"),
+        PageId.DASHBOARD: ("pages/dasbor.py", "nav.dashboard", ":material/monitoring:"),
+        PageId.ITEM_ANALYSIS: ("pages/analisis_butir.py", "nav.item_analysis", ":material/analytics:"),
+        PageId.ADMIN: ("pages/admin.py", "nav.admin", ":material/admin_panel_settings:"),
+        PageId.LOGIN: ("pages/masuk.py", "nav.login", ":material/login:"),
+        PageId.DATA: ("pages/data.py", "nav.data", ":material/bar_chart:"),
+        PageId.VERIFY: ("pages/verifikasi.py", "nav.verify", ":material/verified:"),
+        PageId.ACCOUNT: ("pages/akun.py", "nav.account", ":material/account_circle:"),
+        PageId.SETUP: ("pages/pengaturan_awal.py", "nav.setup", ":material/key:"),
+    }
+    allowed = set(pages_for(user.role if user else None))
+    pages = []
+    for page_id, (path, title, icon) in PAGE_FILES.items():
+        if page_id in allowed and (page_id is not PageId.SETUP or "token" in st.query_params):
+            pages.append(st.Page(path, title=t(lang, title), icon=icon, url_path=page_id.value,
+                                 default=not pages))
+    mark_entrypoint()
+    st.navigation(pages).run()

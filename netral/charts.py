@@ -112,3 +112,108 @@ BUILDERS: dict[str, Callable[[Dataset, str], alt.TopLevelMixin]] = {
 def chart_for(dataset: Dataset, lang: str) -> alt.TopLevelMixin:
     """The chart that fits `dataset`."""
     return BUILDERS.get(dataset.id, default_chart)(dataset, lang)
+
+
+# --- a trainee's progress --------------------------------------------------------------------------------
+
+
+def progress_frame(scores: list[tuple[str, str, float, bool]], lang: str) -> pd.DataFrame:
+    """Rows (date label, quiz title, score 0..1, passed) as the frame the chart and its table share."""
+    return pd.DataFrame(
+        [{"date": day, "quiz": quiz, "score": round(score * 100),
+          "result": t(lang, "progress.passed" if passed else "progress.failed")}
+         for day, quiz, score, passed in scores],
+        columns=["date", "quiz", "score", "result"])
+
+
+def progress_chart(frame: pd.DataFrame, pass_mark_percent: float | None, lang: str) -> alt.LayerChart:
+    """Quiz scores over time; passed and failed differ by point shape as well as colour."""
+    base = alt.Chart(frame, title=t(lang, "progress.chart_scores"))
+    line = base.mark_line(color=MUTED).encode(
+        x=alt.X("date:N", title=t(lang, "progress.date"), sort=None),
+        y=alt.Y("score:Q", title=t(lang, "progress.score"), scale=alt.Scale(domain=[0, 100])))
+    points = base.mark_point(size=90, filled=True).encode(
+        x=alt.X("date:N", sort=None), y="score:Q",
+        shape=alt.Shape("result:N", title=None),
+        color=alt.Color("result:N", title=None, scale=alt.Scale(range=[HIGHLIGHT, BASE])),
+        tooltip=[alt.Tooltip("date:N", title=t(lang, "progress.date")),
+                 alt.Tooltip("quiz:N", title=t(lang, "progress.quiz")),
+                 alt.Tooltip("score:Q", title=t(lang, "progress.score")), "result:N"])
+    labels = base.mark_text(dy=-12).encode(x=alt.X("date:N", sort=None), y="score:Q", text="score:Q")
+    layers = [line, points, labels]
+    if pass_mark_percent is not None:
+        rule = alt.Chart(pd.DataFrame({"pass": [pass_mark_percent]})).mark_rule(strokeDash=[4, 4]).encode(y="pass:Q")
+        layers.append(rule)
+    return alt.layer(*layers)
+
+
+def mastery_frame(rows: list[tuple[str, int, float | None, int | None]], lang: str) -> pd.DataFrame:
+    """Rows (category name, answers, mastery 0..1 or None, Table 2.1 cases or None), real frequency first."""
+    return pd.DataFrame(
+        [{"category": name, "answers": answers,
+          "mastery": None if mastery is None else round(mastery * 100),
+          "cases": cases}
+         for name, answers, mastery, cases in rows],
+        columns=["category", "answers", "mastery", "cases"])
+
+
+def mastery_chart(frame: pd.DataFrame, lang: str) -> alt.HConcatChart:
+    """Mastery per category beside how often that violation occurred in Pilkada 2020 (Table 2.1).
+
+    Two panels share the category axis in the same order (most frequent in reality on top), so the eye
+    reads across a row: "I get this one wrong, and it happens a lot".
+    """
+    order = list(frame["category"])
+    y = alt.Y("category:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    mastery = alt.Chart(frame, title=t(lang, "progress.chart_mastery")).mark_bar(color=BASE).encode(
+        y=y, x=alt.X("mastery:Q", title=t(lang, "progress.mastery"), scale=alt.Scale(domain=[0, 100])),
+        tooltip=[alt.Tooltip("category:N", title=t(lang, "progress.category")),
+                 alt.Tooltip("mastery:Q", title=t(lang, "progress.mastery")),
+                 alt.Tooltip("answers:Q", title=t(lang, "progress.answers"))])
+    mastery_text = alt.Chart(frame).mark_text(align="left", dx=3).encode(y=alt.Y("category:N", sort=order),
+                                                                         x="mastery:Q", text="mastery:Q")
+    reality = alt.Chart(frame, title=t(lang, "progress.chart_reality")).mark_bar(color=HIGHLIGHT).encode(
+        y=alt.Y("category:N", sort=order, axis=None),
+        x=alt.X("cases:Q", title=t(lang, "progress.cases")),
+        tooltip=[alt.Tooltip("category:N", title=t(lang, "progress.category")),
+                 alt.Tooltip("cases:Q", title=t(lang, "progress.cases"))])
+    reality_text = alt.Chart(frame).mark_text(align="left", dx=3).encode(y=alt.Y("category:N", sort=order),
+                                                                         x="cases:Q", text="cases:Q")
+    return alt.hconcat(alt.layer(mastery, mastery_text).properties(width=220),
+                       alt.layer(reality, reality_text).properties(width=160))
+
+
+# --- cohort dashboard ------------------------------------------------------------------------------------
+
+
+def distribution_chart(bins: list[tuple[float, float, int]], lang: str) -> alt.LayerChart:
+    """Score distribution: attempts per 10-point band, with the count written on each bar."""
+    frame = pd.DataFrame([{"band": f"{round(lo * 100)}–{round(hi * 100)}", "count": n} for lo, hi, n in bins],
+                         columns=["band", "count"])
+    base = alt.Chart(frame, title=t(lang, "dashboard.chart_distribution"))
+    bars = base.mark_bar(color=BASE).encode(
+        x=alt.X("band:N", sort=None, title=t(lang, "dashboard.score_band")),
+        y=alt.Y("count:Q", title=t(lang, "dashboard.attempts")),
+        tooltip=[alt.Tooltip("band:N", title=t(lang, "dashboard.score_band")),
+                 alt.Tooltip("count:Q", title=t(lang, "dashboard.attempts"))])
+    text = base.mark_text(dy=-6).encode(x=alt.X("band:N", sort=None), y="count:Q", text="count:Q")
+    return alt.layer(bars, text)
+
+
+def heatmap_chart(cells: list[tuple[str, str, float, int]], lang: str) -> alt.LayerChart:
+    """Mastery per unit of work (rows) and category (columns); each cell also prints its percentage, so the
+    colour scale is never the only way to read it."""
+    frame = pd.DataFrame([{"unit": unit, "category": category, "mastery": round(mastery * 100), "answers": n}
+                          for unit, category, mastery, n in cells], columns=["unit", "category", "mastery", "answers"])
+    base = alt.Chart(frame, title=t(lang, "dashboard.chart_heatmap"))
+    rects = base.mark_rect().encode(
+        x=alt.X("category:N", title=None, axis=alt.Axis(labelAngle=-40, labelLimit=180)),
+        y=alt.Y("unit:N", title=None, axis=alt.Axis(labelLimit=220)),
+        color=alt.Color("mastery:Q", title=t(lang, "progress.mastery"),
+                        scale=alt.Scale(domain=[0, 100], scheme="redyellowblue")),
+        tooltip=[alt.Tooltip("unit:N", title=t(lang, "cohort.col.unit")),
+                 alt.Tooltip("category:N", title=t(lang, "cohort.col.category")),
+                 alt.Tooltip("mastery:Q", title=t(lang, "progress.mastery")),
+                 alt.Tooltip("answers:Q", title=t(lang, "cohort.col.answers"))])
+    text = base.mark_text(fontSize=10).encode(x="category:N", y="unit:N", text="mastery:Q")
+    return alt.layer(rects, text)

@@ -80,6 +80,22 @@ def _users_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from netral.demo import DemoError, run
+
+    base = datetime.strptime(args.base_date, "%Y-%m-%d").replace(tzinfo=UTC) if args.base_date else None
+    password = sys.stdin.readline().rstrip("\n") if args.staff_password_stdin else None
+    try:
+        print(run(args.database_url, trainees=args.trainees, seed=args.seed, sessions=args.sessions, base=base,
+                  staff_password=password))
+    except DemoError as error:
+        print(f"demo: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m netral", description="Netral: ASN neutrality training.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -105,6 +121,16 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.add_argument("--database-url", default=None)
     add.set_defaults(handler=_users_add)
+
+    demo = commands.add_parser("demo", help="fill a database with a synthetic cohort (for demonstrations)")
+    demo.add_argument("--trainees", type=int, required=True, help="number of synthetic trainees")
+    demo.add_argument("--seed", type=int, default=0, help="same seed, same rows (default 0)")
+    demo.add_argument("--sessions", type=int, default=1, help="training sessions to spread them over (default 1)")
+    demo.add_argument("--base-date", default=None, help="YYYY-MM-DD the timestamps count from (default 2024-08-01)")
+    demo.add_argument("--staff-password-stdin", action="store_true",
+                      help="read a password for the demo HR and trainer accounts from standard input")
+    demo.add_argument("--database-url", default=None, help="default: NETRAL_DATABASE_URL or scores/netral.db")
+    demo.set_defaults(handler=_demo)
     return parser
 
 

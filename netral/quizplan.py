@@ -7,6 +7,7 @@ rebuilt exactly (after a refresh, on another device, on another replica) from th
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from netral.content.loader import Content
@@ -65,3 +66,23 @@ def plan_attempt(quiz: Quiz, content: Content, seed: int) -> AttemptPlan:
         for sid in _reachable(content, chosen)
     }
     return AttemptPlan(quiz.id, seed, tuple(chosen), orders)
+
+
+def question_sequence(content: Content, planned: tuple[str, ...], answers: Mapping[str, Mapping[str, Sequence[str]]]
+                      ) -> list[str]:
+    """The scenarios a trainee sees, in order: each planned one, followed by the follow-up its saved answer
+    leads to (recursively). Changing an answer changes which follow-up appears; the submission scores the
+    same sequence (`submit_attempt` follows the same `next` links)."""
+    sequence: list[str] = []
+    for start in planned:
+        sid: str | None = start
+        while sid is not None and sid in content.scenarios and sid not in sequence:
+            sequence.append(sid)
+            answer = answers.get(sid)
+            if not answer:
+                break
+            chosen = {facet: set(picks) for facet, picks in answer.items()}
+            sid = next((option.next for question in content.scenarios[sid].questions
+                        for option in question.options
+                        if option.next and option.id in chosen.get(question.facet.value, set())), None)
+    return sequence

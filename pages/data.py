@@ -2,13 +2,16 @@
 
 import streamlit as st
 
+from netral.access import PageId
 from netral.charts import chart_for
 from netral.i18n import t
 from netral.statistics import REQUIRED_DATASETS
+from ui.auth import require_page
 from ui.common import content_or_stop, ensure_entrypoint, language
 
 ensure_entrypoint()
 lang = language()
+require_page(PageId.DATA, lang)
 content = content_or_stop(lang)
 st.title(t(lang, "data.title"))
 

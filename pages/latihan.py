@@ -2,14 +2,20 @@
 
 import streamlit as st
 
+from netral.access import PageId
 from netral.feedback import scenario_feedback
 from netral.i18n import t
 from netral.scoring import score_scenario
+from netral.store.practice import record_practice
 from ui.common import content_or_stop, ensure_entrypoint, language
+from ui.auth import engine, require_page
 from ui.feedback_view import render_facets
+from ui.scenario_form import answer_widgets, render_situation
 
 ensure_entrypoint()
 lang = language()
+user = require_page(PageId.PRACTICE, lang)
+assert user is not None
 content = content_or_stop(lang)
 st.title(t(lang, "nav.practice"))
 
@@ -31,24 +37,10 @@ if scenario_id is None:
     st.stop()
 scenario = content.scenarios[scenario_id]
 
-st.subheader(scenario.title.get(lang))
-st.caption(t(lang, "practice.actor", role=scenario.actor.role.get(lang), place=scenario.actor.place)
-           + " · " + t(lang, f"practice.election.{scenario.election}"))
-st.write(scenario.situation.get(lang))
+render_situation(scenario, lang)
 
 with st.form(f"answer_{scenario.id}"):
-    answer: dict[str, list[str]] = {}
-    for question in scenario.questions:
-        labels = {option.id: option.text.get(lang) for option in question.options}
-        label = f"{t(lang, 'practice.facet.' + question.facet.value)}: {question.prompt.get(lang)}"
-        key = f"q_{scenario.id}_{question.facet.value}"
-        if question.multiple:
-            picked = st.multiselect(label, list(labels), format_func=labels.__getitem__, key=key,
-                                    placeholder=t(lang, "practice.pick_multiple"))
-            answer[question.facet.value] = list(picked)
-        else:
-            picked = st.radio(label, list(labels), format_func=labels.__getitem__, index=None, key=key)
-            answer[question.facet.value] = [picked] if picked else []
+    answer = answer_widgets(scenario, lang, "q")
     submitted = st.form_submit_button(t(lang, "practice.submit"), type="primary")
 
 if submitted:
@@ -56,6 +48,7 @@ if submitted:
         st.error(t(lang, "practice.answer_all"))
     else:
         st.session_state[f"practice_answer_{scenario.id}"] = answer
+        record_practice(engine(), content, user.id, score_scenario(scenario, answer), answer)
 
 saved = st.session_state.get(f"practice_answer_{scenario.id}")
 if saved:

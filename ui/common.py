@@ -6,6 +6,8 @@ import streamlit as st
 
 from netral.content import Content, Problem, validate_content
 from netral.i18n import LANGUAGES, normalise_language, t
+from netral.store.accounts import UserView, set_language
+from netral.store.migrate import open_store
 
 
 @st.cache_resource(show_spinner=False)
@@ -38,17 +40,20 @@ def language() -> str:
     return normalise_language(st.session_state.get("language_switch") or st.query_params.get("lang"))
 
 
-def language_switch() -> str:
-    """A sidebar switch that keeps the choice in the URL, so it survives a refresh and page changes."""
+def language_switch(user: UserView | None = None) -> str:
+    """A sidebar switch. The choice is kept in the URL (a refresh keeps it) and, for a logged-in user, in
+    the account, so it follows the user to another device and the next login."""
+    if "language_switch" not in st.session_state:
+        preferred = st.query_params.get("lang") or (user.language if user else None)
+        st.session_state.language_switch = normalise_language(preferred)
     current = language()
     names = {"id": "Bahasa Indonesia", "en": "English"}
-    if "language_switch" not in st.session_state:
-        st.session_state.language_switch = current
     picked = st.sidebar.radio(t(current, "lang.label"), LANGUAGES, format_func=names.__getitem__,
                               horizontal=True, key="language_switch")
-    # Keep the choice in the URL too, so a refresh (a new session) keeps the language.
     if st.query_params.get("lang") != picked:
         st.query_params["lang"] = picked
+    if user is not None and user.language != picked:
+        set_language(open_store(), user.id, picked)
     return picked
 
 

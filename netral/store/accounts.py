@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,13 +18,25 @@ from enum import Enum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from netral.store.db import read_session, with_retry, write_session
-from netral.store.schema import AuditEntry, LoginSession, LoginThrottle, SetupToken, User, utcnow
+from netral.store.schema import (
+    AuditEntry,
+    LoginSession,
+    LoginThrottle,
+    LoginTicket,
+    Setting,
+    SetupToken,
+    User,
+    utcnow,
+)
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(days=14)
+TICKET_LIFETIME = timedelta(minutes=2)
+COOKIE_SECRET_ENV = "NETRAL_COOKIE_SECRET"
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
 
@@ -246,6 +259,107 @@ def unsign_cookie(value: str | None, secret: str) -> str | None:
     token, _, signature = value.rpartition(".")
     expected = hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
     return token if hmac.compare_digest(signature, expected) else None
+
+
+def issue_login_ticket(engine: Engine, user_id: int, *, now: datetime | None = None) -> str:
+    """A one-time ticket, valid for two minutes, that `/auth/complete` trades for a login cookie."""
+    now = now or utcnow()
+    ticket = secrets.token_urlsafe(32)
+    with write_session(engine) as session:
+        session.add(LoginTicket(token_hash=_digest(ticket), user_id=user_id, created_at=now,
+                                expires_at=now + TICKET_LIFETIME))
+    return ticket
+
+
+def redeem_login_ticket(engine: Engine, ticket: str | None, *, now: datetime | None = None) -> str | None:
+    """Spend a ticket and start a login session; returns the session token, or None for a bad ticket.
+
+    The ticket is marked used in the same transaction that checks it, so two tabs redeeming one ticket
+    start one session, not two.
+    """
+    if not ticket:
+        return None
+    now = now or utcnow()
+    with write_session(engine) as session:
+        row = session.get(LoginTicket, _digest(ticket))
+        if row is None or row.used_at is not None or row.expires_at <= now:
+            return None
+        row.used_at = now
+        token = secrets.token_urlsafe(32)
+        session.add(LoginSession(id=_digest(token), user_id=row.user_id, created_at=now,
+                                 expires_at=now + SESSION_LIFETIME))
+    return token
+
+
+def cookie_secret(engine: Engine) -> str:
+    """The key that signs login cookies: `NETRAL_COOKIE_SECRET` if set, else one generated once and kept
+    in the database, so every replica sharing the database signs and checks with the same key."""
+    configured = os.environ.get(COOKIE_SECRET_ENV, "").strip()
+    if configured:
+        return configured
+    with read_session(engine) as session:
+        row = session.get(Setting, "cookie_secret")
+        if row is not None:
+            return str(row.value)
+    try:
+        with write_session(engine) as session:
+            session.add(Setting(key="cookie_secret", value=secrets.token_hex(32)))
+    except IntegrityError:
+        pass  # another replica stored one first: use theirs
+    with read_session(engine) as session:
+        row = session.get(Setting, "cookie_secret")
+        assert row is not None
+        return str(row.value)
+
+
+def find_user_for_single_sign_on(engine: Engine, *, email: str | None, nip: str | None) -> UserView | None:
+    """The account an identity provider's user maps to: by NIP first (it is unique and stable), then email."""
+    with read_session(engine) as session:
+        if nip:
+            user = session.scalar(select(User).where(User.nip == nip))
+            if user is not None:
+                return _view(user)
+        if email:
+            user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+            if user is not None:
+                return _view(user)
+    return None
+
+
+def get_user(engine: Engine, user_id: int) -> UserView | None:
+    with read_session(engine) as session:
+        user = session.get(User, user_id)
+        return _view(user) if user else None
+
+
+def list_staff(engine: Engine) -> list[UserView]:
+    """Trainers, HR administrators and administrators, by name (for assigning trainers to sessions)."""
+    with read_session(engine) as session:
+        rows = session.scalars(select(User).where(User.role != Role.TRAINEE.value).order_by(User.name, User.id))
+        return [_view(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class AuditView:
+    at: datetime
+    actor: str | None
+    action: str
+    target: str
+    details: dict[str, object]
+
+
+def recent_audit(engine: Engine, *, limit: int = 100) -> list[AuditView]:
+    """The newest administrative actions (never a password or token: `audit` stores none)."""
+    with read_session(engine) as session:
+        rows = session.execute(select(AuditEntry, User.name).outerjoin(User, User.id == AuditEntry.actor_id)
+                               .order_by(AuditEntry.id.desc()).limit(limit)).all()
+        return [AuditView(entry.at, name, entry.action, entry.target, dict(entry.details)) for entry, name in rows]
+
+
+def set_language(engine: Engine, user_id: int, language: str) -> None:
+    """Remember the user's language, so the switch persists across devices and logins."""
+    with write_session(engine) as session:
+        session.execute(update(User).where(User.id == user_id).values(language=language))
 
 
 # --- the first administrator ---------------------------------------------------------------------------

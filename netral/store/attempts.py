@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from netral.content.loader import Content
-from netral.quizplan import plan_attempt
+from netral.quizplan import plan_attempt, question_sequence
 from netral.scoring import InvalidAnswer, score_attempt, score_scenario
 from netral.store.db import read_session, with_retry, write_session
 from netral.store.schema import Answer, Attempt, User, utcnow
@@ -188,20 +188,18 @@ def submit_attempt(engine: Engine, content: Content, user_id: int, attempt_id: i
                 raise AttemptError("already_submitted")
             answers = {a.scenario_id: a for a in session.scalars(select(Answer).where(Answer.attempt_id == attempt_id))}
             results = []
-            reached = list(attempt.plan["scenario_ids"])
-            for sid in reached:
-                scenario = content.scenarios.get(sid)
-                if scenario is None:  # content changed since the start: the answer is kept, scored 0
-                    continue
+            # Exactly what the trainee was shown: the planned scenarios and the follow-ups their answers
+            # lead to (an unanswered follow-up scores 0; one no longer reached does not count).
+            shown = question_sequence(content, tuple(attempt.plan["scenario_ids"]),
+                                      {sid: row.choice for sid, row in answers.items()})
+            for sid in shown:
+                scenario = content.scenarios[sid]
                 row = answers.get(sid)
                 result = score_scenario(scenario, row.choice if row else {})
                 results.append(result)
                 if row is not None:
                     row.facet_scores = {f.facet.value: f.score for f in result.facets}
                     row.score = result.score
-                # A branch the trainee chose adds its follow-up to what is scored.
-                if result.next_scenario and result.next_scenario in answers and result.next_scenario not in reached:
-                    reached.append(result.next_scenario)
             score = score_attempt(results)
             attempt.score = score
             attempt.passed = score >= attempt.pass_mark

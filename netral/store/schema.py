@@ -85,9 +85,13 @@ class TrainingSession(Base):
     pass_mark: Mapped[float | None] = mapped_column(Float)
     attempts_allowed: Mapped[int | None] = mapped_column(Integer)
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
-    status: Mapped[str] = mapped_column(String(12), default="open")
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | closed | archived
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Added in revision 0003: what the certificate and the SIASN course record need.
+    description: Mapped[str] = mapped_column(String(500), default="")
+    organiser: Mapped[str] = mapped_column(String(200), default="")
+    jp_hours: Mapped[int | None] = mapped_column(Integer)
 
 
 class SessionTrainer(Base):
@@ -152,6 +156,10 @@ class Certificate(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Added in revision 0003: the facts printed on the PDF, frozen at issue, so a later rename or a
+    # re-scored quiz never changes what a verifier sees.
+    number: Mapped[str] = mapped_column(String(60), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class AuditEntry(Base):
@@ -208,3 +216,44 @@ class Setting(Base):
     value: Mapped[Any] = mapped_column(JSON)
 
 
+
+
+class LoginTicket(Base):
+    """A one-time, short-lived ticket that the browser trades at `/auth/complete` for the login cookie.
+
+    A Streamlit page cannot set an HttpOnly cookie; it checks the password, issues a ticket, and sends the
+    browser to the route, which starts the login session. The ticket lives in the database so any replica
+    can redeem it.
+    """
+
+    __tablename__ = "login_tickets"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# --- added in revision 0003: practice outside quizzes (Latihan kasus, Latihan cerdas) -----------------
+
+
+class PracticeRecord(Base):
+    """One practice answer: the history from which mastery and the FSRS review schedule are rebuilt."""
+
+    __tablename__ = "practice_records"
+    __table_args__ = (Index("ix_practice_records_user_at", "user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    scenario_id: Mapped[str] = mapped_column(String(80))
+    category_id: Mapped[str] = mapped_column(String(80))
+    choice: Mapped[dict[str, list[str]]] = mapped_column(JSON)
+    score: Mapped[float] = mapped_column(Float)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- added in revision 0004: analytics indexes ---------------------------------------------------------------
+
+# Item analysis reads one quiz's finished attempts across every session (netral/store/itemdata.py).
+Index("ix_attempts_quiz_status", Attempt.__table__.c.quiz_id, Attempt.__table__.c.status)

@@ -1,0 +1,187 @@
+"""Item analysis data: the per-attempt, per-scenario scores of a quiz, fed to `netral.itemanalysis`.
+
+Rows are streamed from the database in attempt order (a server-side cursor on PostgreSQL), so an attempt's
+marks are assembled as its rows pass and nothing larger than the analysis input is ever held. The attempt
+number per trainee comes from a window function (row_number), which SQLite and PostgreSQL both run.
+
+What counts as a question (Moodle's "slot"):
+- a *fixed* quiz: each listed scenario, out of 1 (its score in [0, 1]);
+- a *random* quiz: each category drawn, out of the number of scenarios drawn from it; an attempt's mark is
+  the sum of its scenario scores in that category. Scenarios differ between attempts, so comparing them
+  slot by slot is the only fair comparison; how each scenario fared is in `scenario_means`.
+Follow-up scenarios reached through a branching choice are not slots (only some attempts reach them) and
+are left out of the marks; their means are listed with the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, Select, func, select
+
+from netral.content import Content
+from netral.content.models import Quiz
+from netral.itemanalysis import QuizAnalysis, ScoredAttempt, WhichAttempts, analyse_quiz, select_attempts
+from netral.store.accounts import Role, UserView
+from netral.store.db import read_session
+from netral.store.reports import FINISHED_STATUSES, visible_training
+from netral.store.schema import Answer, Attempt, TrainingSession
+from netral.store.trainings import TrainingError, visible_sessions_query
+
+STREAM_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class QuizSlots:
+    """How a quiz's scenarios map to analysed questions."""
+
+    kind: str
+    """``scenario`` (fixed quiz) or ``category`` (random quiz)."""
+    slot_of: dict[str, str]
+    """scenario id -> slot id; scenarios not listed are not marked."""
+    max_marks: dict[str, float]
+    """slot id -> maximum mark, in the quiz's order."""
+
+
+@dataclass(frozen=True)
+class ScenarioMean:
+    scenario_id: str
+    category_id: str | None
+    answers: int
+    mean_score: float
+
+
+@dataclass(frozen=True)
+class QuizItemAnalysis:
+    quiz_id: str
+    session_id: int | None
+    which: WhichAttempts
+    slots: QuizSlots
+    attempts_finished: int
+    """Finished attempts found, before choosing first/last/highest/all."""
+    analysis: QuizAnalysis
+    scenario_means: tuple[ScenarioMean, ...]
+    """Mean score per scenario over the analysed attempts, lowest first."""
+
+
+def quiz_slots(quiz: Quiz, content: Content) -> QuizSlots:
+    """The questions item analysis compares for `quiz` (see the module docstring)."""
+    if quiz.selection.mode == "fixed":
+        ids = [sid for sid in quiz.selection.scenarios if sid in content.scenarios]
+        return QuizSlots("scenario", {sid: sid for sid in ids}, {sid: 1.0 for sid in ids})
+    max_marks: dict[str, float] = {}
+    for draw in quiz.selection.draw:
+        available = len(content.standalone_scenarios(draw.category))
+        drawn = min(draw.count, available)
+        if drawn:
+            max_marks[draw.category] = max_marks.get(draw.category, 0.0) + drawn
+    slot_of = {s.id: s.category for s in content.scenarios.values()
+               if not s.followup_only and s.category in max_marks}
+    return QuizSlots("category", slot_of, max_marks)
+
+
+def _scope(viewer: UserView, quiz_id: str, session_id: int | None) -> list:  # type: ignore[type-arg]
+    """WHERE clauses: finished attempts at the quiz in the session, or in every session the viewer sees.
+    Attempts outside any session (self-study) are only an administrator's to analyse."""
+    clauses = [Attempt.quiz_id == quiz_id, Attempt.status.in_(FINISHED_STATUSES)]
+    if session_id is not None:
+        clauses.append(Attempt.session_id == session_id)
+    elif viewer.role is not Role.ADMIN:
+        visible_ids = visible_sessions_query(viewer).with_only_columns(TrainingSession.id)
+        clauses.append(Attempt.session_id.in_(visible_ids))
+    return clauses
+
+
+def _numbered_attempts(viewer: UserView, quiz_id: str, session_id: int | None) -> Select:  # type: ignore[type-arg]
+    """attempt id, user id, number (1 = the trainee's first finished attempt in scope), score."""
+    number = func.row_number().over(partition_by=Attempt.user_id, order_by=(Attempt.started_at, Attempt.id))
+    return select(Attempt.id.label("attempt_id"), Attempt.user_id.label("user_id"), number.label("number"),
+                  Attempt.score.label("score")).where(*_scope(viewer, quiz_id, session_id))
+
+
+def _check_access(engine: Engine, viewer: UserView, content: Content, quiz_id: str, session_id: int | None
+                  ) -> Quiz:
+    quiz = content.quizzes.get(quiz_id)
+    if quiz is None:
+        raise TrainingError("unknown_quiz", quiz=quiz_id)
+    if session_id is not None:
+        with read_session(engine) as session:
+            visible_training(session, viewer, session_id)
+    elif viewer.role not in (Role.ADMIN, Role.HR, Role.TRAINER):
+        raise TrainingError("not_found")
+    return quiz
+
+
+def iter_scored_attempts(engine: Engine, viewer: UserView, content: Content, quiz_id: str,
+                         session_id: int | None = None, *, batch_size: int = STREAM_BATCH
+                         ) -> Iterator[ScoredAttempt]:
+    """Every finished attempt at `quiz_id` the viewer may analyse, as `ScoredAttempt` with slot marks.
+
+    Streams (attempt id, user id, attempt number, scenario id, score) rows ordered by attempt and yields an
+    attempt when its last row has passed. A finished attempt without answers yields empty marks (it scores
+    0 on every slot, as it did). `TrainingError("not_found")` for a session the viewer may not see.
+    """
+    quiz = _check_access(engine, viewer, content, quiz_id, session_id)
+    slots = quiz_slots(quiz, content)
+    numbered = _numbered_attempts(viewer, quiz_id, session_id).subquery("numbered")
+    rows = (select(numbered.c.attempt_id, numbered.c.user_id, numbered.c.number, Answer.scenario_id,
+                   Answer.score)
+            .outerjoin(Answer, Answer.attempt_id == numbered.c.attempt_id)
+            .order_by(numbered.c.attempt_id))
+    with engine.connect() as connection:
+        result = connection.execution_options(stream_results=True, yield_per=batch_size).execute(rows)
+        current: tuple[int, int, int] | None = None
+        marks: dict[str, float] = {}
+        for attempt_id, user_id, number, scenario_id, score in result:
+            if current is not None and current[0] != attempt_id:
+                yield ScoredAttempt(current[0], current[1], current[2], marks)
+                marks = {}
+            current = (attempt_id, user_id, int(number))
+            slot = slots.slot_of.get(scenario_id) if scenario_id is not None else None
+            if slot is not None and score is not None:
+                marks[slot] = marks.get(slot, 0.0) + float(score)
+        if current is not None:
+            yield ScoredAttempt(current[0], current[1], current[2], marks)
+
+
+def _scenario_means(engine: Engine, viewer: UserView, content: Content, quiz_id: str, session_id: int | None,
+                    which: WhichAttempts) -> tuple[ScenarioMean, ...]:
+    """Mean score per scenario over the attempts `which` picks, chosen in SQL the way `select_attempts` does."""
+    numbered = _numbered_attempts(viewer, quiz_id, session_id)
+    if which != "all":
+        order = {"first": (Attempt.started_at, Attempt.id),
+                 "last": (Attempt.started_at.desc(), Attempt.id.desc()),
+                 "highest": (Attempt.score.desc(), Attempt.started_at, Attempt.id)}[which]
+        numbered = numbered.add_columns(
+            func.row_number().over(partition_by=Attempt.user_id, order_by=order).label("pick"))
+    chosen = numbered.subquery("chosen")
+    query = (select(Answer.scenario_id, func.count(), func.avg(Answer.score))
+             .join(chosen, chosen.c.attempt_id == Answer.attempt_id)
+             .where(Answer.score.is_not(None))
+             .group_by(Answer.scenario_id))
+    if which != "all":
+        query = query.where(chosen.c.pick == 1)
+    with read_session(engine) as session:
+        rows = session.execute(query).all()
+    means = [ScenarioMean(sid, content.scenarios[sid].category if sid in content.scenarios else None, int(n),
+                          float(mean)) for sid, n, mean in rows]
+    return tuple(sorted(means, key=lambda m: (m.mean_score, m.scenario_id)))
+
+
+def quiz_item_analysis(engine: Engine, viewer: UserView, content: Content, quiz_id: str,
+                       session_id: int | None = None, which: WhichAttempts = "first") -> QuizItemAnalysis:
+    """Moodle-style item analysis of `quiz_id`, in one session or across the sessions the viewer sees.
+
+    `which` chooses each trainee's first (default), last, highest or all finished attempts. Raises
+    `TrainingError("not_found")` for an invisible session and `TrainingError("unknown_quiz")` for a quiz not
+    in the content; a trainee sees nothing.
+    """
+    quiz = _check_access(engine, viewer, content, quiz_id, session_id)
+    slots = quiz_slots(quiz, content)
+    finished = list(iter_scored_attempts(engine, viewer, content, quiz_id, session_id))
+    chosen = select_attempts(finished, which)
+    return QuizItemAnalysis(
+        quiz_id=quiz_id, session_id=session_id, which=which, slots=slots, attempts_finished=len(finished),
+        analysis=analyse_quiz(chosen, slots.max_marks),
+        scenario_means=_scenario_means(engine, viewer, content, quiz_id, session_id, which))

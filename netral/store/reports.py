@@ -1,0 +1,277 @@
+"""Completion report of a training session, for HR: who started, finished and passed, per person and per unit.
+
+Everything is counted in SQL (GROUP BY with CASE), one row per person or per unit coming back, so a cohort
+of tens of thousands costs a few small queries, never a table loaded into memory. Every function takes the
+viewer and only reports sessions `visible_sessions_query` lets them see.
+
+Definitions, shared with the cohort dashboard (`netral.store.cohort`):
+
+- a person *started* when they have any attempt at one of the session's quizzes;
+- *finished* when every quiz in scope has a finished attempt (status ``submitted`` or ``late``);
+- *passed* when every quiz in scope has a passed attempt;
+- the *best score* is the best finished score per quiz, averaged over the quizzes finished;
+- *last activity* is the latest start, submission or saved answer;
+- *overdue* when the session is over (closed, archived, or past its closing time) and the person has not
+  finished.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import Engine, Subquery, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from netral.store.accounts import UserView
+from netral.store.db import read_session
+from netral.store.schema import Answer, Attempt, Enrolment, TrainingSession, User, utcnow
+from netral.store.trainings import TrainingError, TrainingView, _view as _training_view
+from netral.store.trainings import visible_sessions_query
+
+FINISHED_STATUSES = ("submitted", "late")
+
+
+# --- shared with the cohort dashboard -------------------------------------------------------------------------
+
+
+def visible_training(session: Session, viewer: UserView, training_id: int) -> TrainingSession:
+    """The session row if `viewer` may see it; `TrainingError("not_found")` otherwise (or if it is missing)."""
+    row = session.scalar(visible_sessions_query(viewer).where(TrainingSession.id == training_id))
+    if row is None:
+        raise TrainingError("not_found")
+    return row
+
+
+def quizzes_in_scope(training: TrainingSession, quiz_id: str | None) -> tuple[str, ...]:
+    """The session's quizzes, or just `quiz_id` (which must be one of them)."""
+    quiz_ids = tuple(training.quiz_ids)
+    if quiz_id is None:
+        return quiz_ids
+    if quiz_id not in quiz_ids:
+        raise TrainingError("unknown_quiz", quiz=quiz_id)
+    return (quiz_id,)
+
+
+def activity_time():  # type: ignore[no-untyped-def]
+    """When an attempt last happened for date filters: its submission, or its start while in progress."""
+    return func.coalesce(Attempt.submitted_at, Attempt.started_at)
+
+
+def person_progress(training_id: int, quiz_ids: Sequence[str], *, units: Sequence[str] = (),
+                    date_from: datetime | None = None, date_to: datetime | None = None) -> Subquery:
+    """One row per enrolled person (optionally only of `units`) with their progress in the session.
+
+    Columns: user_id, name, nip, unit, position, quizzes_started, quizzes_finished, quizzes_passed,
+    best_score, last_started, last_submitted, last_answered. Only attempts whose activity time lies in
+    [`date_from`, `date_to`) count, when given.
+    """
+    finished = Attempt.status.in_(FINISHED_STATUSES)
+    attempt_filters = [Attempt.session_id == training_id, Attempt.quiz_id.in_(list(quiz_ids))]
+    if date_from is not None:
+        attempt_filters.append(activity_time() >= date_from)
+    if date_to is not None:
+        attempt_filters.append(activity_time() < date_to)
+
+    per_quiz = (
+        select(Attempt.user_id.label("user_id"),
+               func.max(case((finished, 1), else_=0)).label("finished"),
+               func.max(case((and_(finished, Attempt.passed.is_(True)), 1), else_=0)).label("passed"),
+               func.max(case((finished, Attempt.score), else_=None)).label("best"),
+               func.max(Attempt.started_at).label("last_started"),
+               func.max(Attempt.submitted_at).label("last_submitted"))
+        .where(*attempt_filters)
+        .group_by(Attempt.user_id, Attempt.quiz_id)
+        .subquery("per_quiz"))
+    per_person = (
+        select(per_quiz.c.user_id,
+               func.count().label("quizzes_started"),
+               func.sum(per_quiz.c.finished).label("quizzes_finished"),
+               func.sum(per_quiz.c.passed).label("quizzes_passed"),
+               func.avg(per_quiz.c.best).label("best_score"),
+               func.max(per_quiz.c.last_started).label("last_started"),
+               func.max(per_quiz.c.last_submitted).label("last_submitted"))
+        .group_by(per_quiz.c.user_id)
+        .subquery("per_person"))
+    # Answers only matter for attempts still in progress: a finished attempt's submission is later.
+    answering = (
+        select(Attempt.user_id.label("user_id"), func.max(Answer.answered_at).label("last_answered"))
+        .join(Answer, Answer.attempt_id == Attempt.id)
+        .where(*attempt_filters, Attempt.status == "in_progress")
+        .group_by(Attempt.user_id)
+        .subquery("answering"))
+
+    query = (
+        select(User.id.label("user_id"), User.name, User.nip, User.unit, User.position,
+               func.coalesce(per_person.c.quizzes_started, 0).label("quizzes_started"),
+               func.coalesce(per_person.c.quizzes_finished, 0).label("quizzes_finished"),
+               func.coalesce(per_person.c.quizzes_passed, 0).label("quizzes_passed"),
+               per_person.c.best_score, per_person.c.last_started, per_person.c.last_submitted,
+               answering.c.last_answered)
+        .select_from(Enrolment)
+        .join(User, User.id == Enrolment.user_id)
+        .outerjoin(per_person, per_person.c.user_id == User.id)
+        .outerjoin(answering, answering.c.user_id == User.id)
+        .where(Enrolment.session_id == training_id))
+    if units:
+        query = query.where(User.unit.in_(list(units)))
+    return query.subquery("progress")
+
+
+def status_counts(progress: Subquery, quiz_count: int) -> list:  # type: ignore[type-arg]
+    """SQL columns counting enrolled, started, finished and passed people of a `person_progress` subquery."""
+    return [
+        func.count().label("enrolled"),
+        func.coalesce(func.sum(case((progress.c.quizzes_started > 0, 1), else_=0)), 0).label("started"),
+        func.coalesce(func.sum(case((progress.c.quizzes_finished >= quiz_count, 1), else_=0)), 0).label("finished"),
+        func.coalesce(func.sum(case((progress.c.quizzes_passed >= quiz_count, 1), else_=0)), 0).label("passed"),
+    ]
+
+
+def session_over(training: TrainingSession | TrainingView, now: datetime) -> bool:
+    """Whether trainees can no longer take the session's quizzes: closed, archived, or past closing time."""
+    return training.status != "open" or now > training.closes_at
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    present = [moment for moment in moments if moment is not None]
+    return max(present) if present else None
+
+
+# --- the report ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonProgress:
+    """One enrolled person's progress in a session."""
+
+    user_id: int
+    name: str
+    nip: str | None
+    unit: str
+    position: str
+    started: bool
+    finished: bool
+    passed: bool
+    best_score: float | None
+    last_activity: datetime | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class UnitProgress:
+    """Counts of people for one unit of work (or, with `unit` None, for the whole session)."""
+
+    unit: str | None
+    enrolled: int
+    started: int
+    finished: int
+    passed: int
+    overdue: int
+
+    @property
+    def completion_rate(self) -> float | None:
+        """Share of the enrolled who finished; None with nobody enrolled."""
+        return self.finished / self.enrolled if self.enrolled else None
+
+    @property
+    def pass_rate(self) -> float | None:
+        """Share of the enrolled who passed; None with nobody enrolled."""
+        return self.passed / self.enrolled if self.enrolled else None
+
+
+# Export columns: field -> i18n key of its header (netral/locales/*/trainers.yaml).
+PEOPLE_COLUMNS: dict[str, str] = {
+    "name": "report.col.name",
+    "nip": "report.col.nip",
+    "unit": "report.col.unit",
+    "position": "report.col.position",
+    "started": "report.col.started",
+    "finished": "report.col.finished",
+    "best_score": "report.col.best_score",
+    "passed": "report.col.passed",
+    "last_activity": "report.col.last_activity",
+    "overdue": "report.col.overdue",
+}
+UNIT_COLUMNS: dict[str, str] = {
+    "unit": "report.col.unit",
+    "enrolled": "report.col.enrolled",
+    "started": "report.col.started_count",
+    "finished": "report.col.finished_count",
+    "passed": "report.col.passed_count",
+    "overdue": "report.col.overdue_count",
+    "completion_rate": "report.col.completion_rate",
+    "pass_rate": "report.col.pass_rate",
+}
+
+
+@dataclass(frozen=True)
+class CompletionReport:
+    """The completion report of one session at one moment."""
+
+    training: TrainingView
+    quiz_ids: tuple[str, ...]
+    as_of: datetime
+    over: bool
+    """The session is closed, archived or past its closing time: unfinished people are overdue."""
+    people: tuple[PersonProgress, ...]
+    units: tuple[UnitProgress, ...]
+    totals: UnitProgress
+
+    def to_rows(self, table: Literal["people", "units"] = "people") -> list[dict[str, object]]:
+        """Rows for an export table, keyed by the i18n key of each column header (`PEOPLE_COLUMNS`,
+        `UNIT_COLUMNS`); the unit table ends with the totals, whose unit cell is ``report.total``."""
+        if table == "people":
+            return [{key: getattr(person, field) for field, key in PEOPLE_COLUMNS.items()}
+                    for person in self.people]
+        rows = []
+        for unit in (*self.units, self.totals):
+            row = {key: getattr(unit, field) for field, key in UNIT_COLUMNS.items()}
+            row[UNIT_COLUMNS["unit"]] = unit.unit if unit.unit is not None else "report.total"
+            rows.append(row)
+        return rows
+
+
+def completion_report(engine: Engine, viewer: UserView, training_id: int, *, quiz_id: str | None = None,
+                      units: Sequence[str] = (), now: datetime | None = None) -> CompletionReport:
+    """Progress of every person enrolled in the session (by unit, then name), per unit and in total.
+
+    `quiz_id` narrows the report to one of the session's quizzes; `units` to some units of work. Raises
+    `TrainingError("not_found")` for a session the viewer may not see.
+    """
+    now = now or utcnow()
+    with read_session(engine) as session:
+        training = visible_training(session, viewer, training_id)
+        quiz_ids = quizzes_in_scope(training, quiz_id)
+        over = session_over(training, now)
+        progress = person_progress(training.id, quiz_ids, units=units)
+        quiz_count = len(quiz_ids)
+
+        people = []
+        for row in session.execute(select(progress).order_by(progress.c.unit, progress.c.name,
+                                                              progress.c.user_id)):
+            finished = row.quizzes_finished >= quiz_count
+            people.append(PersonProgress(
+                user_id=row.user_id, name=row.name, nip=row.nip, unit=row.unit, position=row.position,
+                started=row.quizzes_started > 0, finished=finished, passed=row.quizzes_passed >= quiz_count,
+                best_score=float(row.best_score) if row.best_score is not None else None,
+                last_activity=_latest(row.last_started, row.last_submitted, row.last_answered),
+                overdue=over and not finished))
+
+        counts = status_counts(progress, quiz_count)
+        unit_rows = session.execute(select(progress.c.unit, *counts).group_by(progress.c.unit)
+                                    .order_by(progress.c.unit)).all()
+        total = session.execute(select(*counts).select_from(progress)).one()
+
+    def unit_progress(row, unit: str | None) -> UnitProgress:  # type: ignore[no-untyped-def]
+        finished = int(row.finished)
+        return UnitProgress(unit=unit, enrolled=int(row.enrolled), started=int(row.started),
+                            finished=finished, passed=int(row.passed),
+                            overdue=int(row.enrolled) - finished if over else 0)
+
+    return CompletionReport(training=_training_view(training), quiz_ids=quiz_ids, as_of=now, over=over,
+                            people=tuple(people), units=tuple(unit_progress(r, r.unit) for r in unit_rows),
+                            totals=unit_progress(total, None))
+
