@@ -18,7 +18,7 @@ import random
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -245,7 +245,10 @@ class _ScoreCache:
         key = (scenario_id, tuple((facet, tuple(picks)) for facet, picks in sorted(answer.items())))
         result = self.results.get(key)
         if result is None:
-            result = score_scenario(self.content.scenarios[scenario_id], answer)
+            full = score_scenario(self.content.scenarios[scenario_id], answer)
+            # Kept without the feedback texts: only scores are written, and tens of thousands of distinct
+            # answers with their feedback would take hundreds of megabytes.
+            result = replace(full, facets=tuple(replace(facet, feedback=()) for facet in full.facets))
             self.results[key] = result
         return result
 
@@ -373,6 +376,11 @@ def fill_demo(engine: Engine, content: Content, *, trainees: int, seed: int = 0,
                     person["name"] = random_name(rng, nip[14] == "2", person["position"])
                     taken |= _taken_nips(connection, [nip])
             _write_batch(connection, content, rng, scores, people, start, session_ids, quizzes, base, totals)
+    # Fresh statistics for the query planner: without them PostgreSQL takes the bulk-loaded tables for
+    # empty and picks nested loops that make the dashboards a hundred times slower until autovacuum runs.
+    with _write_transaction(engine) as connection:
+        for table in (users, Enrolment.__table__, Attempt.__table__, Answer.__table__):
+            connection.exec_driver_sql(f"ANALYZE {table.name}")
     return DemoSummary(tuple(session_ids), trainees, totals["attempts"], totals["answers"], totals["passed"], base,
                        seed)
 
@@ -404,19 +412,18 @@ def _write_batch(connection, content: Content, rng: random.Random, scores: _Scor
         started = opens + timedelta(minutes=rng.randint(0, int(SESSION_LENGTH.total_seconds() // 60) - 24 * 60))
         limit = timedelta(minutes=quiz.time_limit_minutes)
         duration = limit * rng.uniform(0.35, 0.95)
-        results, answers = [], []
-        reached = list(plan.scenario_ids)
-        for sid in reached:
-            if sid not in content.scenarios:
-                continue
-            choice = synthetic_answer(content.scenarios[sid], person["ability"], rng, scores.facets_of(sid))
-            result = scores.score(sid, choice)
-            results.append(result)
-            answers.append((sid, choice, result))
-            # A branching choice leads to its follow-up, which the trainee then answers too.
-            follow = result.next_scenario
-            if follow and follow in plan.option_orders and follow not in reached:
-                reached.append(follow)
+        # The order the trainee is shown them (netral.quizplan.question_sequence): each planned scenario,
+        # then the follow-up its answer leads to; the synthetic trainee answers every one of them.
+        results, answers, answered = [], [], set()
+        for planned in plan.scenario_ids:
+            sid: str | None = planned
+            while sid is not None and sid in content.scenarios and sid not in answered:
+                choice = synthetic_answer(content.scenarios[sid], person["ability"], rng, scores.facets_of(sid))
+                result = scores.score(sid, choice)
+                results.append(result)
+                answers.append((sid, choice, result))
+                answered.add(sid)
+                sid = result.next_scenario
         score = score_attempt(results)
         passed = score >= quiz.pass_mark
         submitted = started + duration

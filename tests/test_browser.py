@@ -1,22 +1,28 @@
-"""Real-browser tests: Debian's Chromium through Playwright against a freshly started server."""
+"""Real-browser tests: Debian's Chromium through Playwright against a freshly started server on its own
+database. Screenshots go to test-artifacts/; every page is checked for error boxes and empty charts."""
 
 from __future__ import annotations
 
+import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+NIP = "199001012015031001"
+PASSWORD = "rahasia-123"
 
 pytestmark = pytest.mark.browser
 
@@ -28,13 +34,19 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server() -> Iterator[str]:
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'browser.db'}"
+
+
+@pytest.fixture
+def server(database_url: str) -> Iterator[str]:
     """A new Streamlit server for each test, so the first request really is the server's first."""
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, env={**os.environ, "NETRAL_DATABASE_URL": database_url},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -52,21 +64,177 @@ def server() -> Iterator[str]:
         process.wait(timeout=20)
 
 
-def test_first_request_to_a_page_url_goes_through_the_navigation(server: str) -> None:
+@pytest.fixture
+def page() -> Iterator[Page]:
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.goto(f"{server}/latihan")
-        page.get_by_text("Mulai latihan kasus").wait_for(timeout=30000)
-        # The app's own navigation and language switch are there, not the legacy page list.
-        assert page.get_by_text("Bahasa Indonesia").is_visible()
-        assert page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Latihan kasus").is_visible()
-        assert not page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="app").count()
-        page.screenshot(path=str(ARTIFACTS / "first-request-latihan.png"))
-
-        page.goto(f"{server}/data?lang=en")
-        page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30000)
-        assert page.get_by_text("Source: Bawaslu RI, 2024").is_visible()
-        page.screenshot(path=str(ARTIFACTS / "data-en.png"), full_page=True)
+        yield browser.new_page(viewport={"width": 1200, "height": 900})
         browser.close()
+
+
+def settle(page: Page) -> None:
+    """Wait until Streamlit has finished the current run (no 'running' indicator, no skeletons)."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30000)
+    page.wait_for_timeout(300)
+
+
+def check_and_shoot(page: Page, name: str, *, charts: int = 0) -> None:
+    """Fail on an exception box or an empty chart; then save a full-page screenshot."""
+    settle(page)
+    assert page.get_by_test_id("stException").count() == 0, f"{name}: an exception is shown"
+    if charts:
+        found = page.locator('[data-testid="stVegaLiteChart"]')
+        expect(found.first).to_be_visible(timeout=30000)
+        assert found.count() >= charts, f"{name}: {found.count()} charts, expected {charts}"
+        for index in range(found.count()):
+            # A drawn chart has marks: vega renders into a canvas or svg with a non-zero size.
+            box = found.nth(index).locator("canvas, svg").first.bounding_box()
+            assert box and box["width"] > 50 and box["height"] > 50, f"{name}: chart {index} is empty"
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def textbox(page: Page, label: str):  # type: ignore[no-untyped-def]
+    return page.get_by_role("textbox", name=label, exact=True).first
+
+
+def register(page: Page, server: str) -> None:
+    page.goto(server)
+    page.get_by_role("tab", name="Daftar").click()
+    textbox(page, "NIP (18 digit)").fill("19900101 201503 1 001")
+    textbox(page, "Nama lengkap (dengan gelar)").fill("Dr. Siti Aminah, S.H., M.H.")
+    textbox(page, "Unit kerja").fill("BKPSDM Provinsi Banten")
+    textbox(page, "Jabatan").fill("Analis SDM Aparatur")
+    textbox(page, "Kata sandi baru").fill(PASSWORD)
+    textbox(page, "Ulangi kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Daftar", exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile("Selamat datang"))).to_be_visible(timeout=30000)
+
+
+def answer_current_question(page: Page) -> None:
+    """Pick the first option of every question on screen (radio groups and multiselects)."""
+    settle(page)  # the previous run must be finished, or the widgets found may be the old question's
+    form = page.get_by_test_id("stForm").first
+    for group in form.get_by_test_id("stRadio").all():
+        group.get_by_role("radiogroup").locator("label").first.click()
+    for select in form.get_by_test_id("stMultiSelect").all():
+        select.scroll_into_view_if_needed()
+        # A click on the box does not open it here; the keyboard does, as it would for a screen-reader user.
+        select.locator("input").focus()
+        page.keyboard.press("ArrowDown")
+        page.get_by_role("option").first.click()
+        page.keyboard.press("Escape")
+
+
+def progress_text(page: Page) -> str:
+    return page.get_by_test_id("stProgress").inner_text()
+
+
+def test_trainee_registers_takes_a_quiz_survives_a_refresh_and_gets_a_certificate(server: str, page: Page) -> None:
+    register(page, server)
+    check_and_shoot(page, "01-beranda")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "netral_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Kuis").click()
+    settle(page)
+    check_and_shoot(page, "02-kuis-pilih")
+    page.locator(".st-key-start_free_lanjutan-pejabat button").click()
+    expect(page.get_by_test_id("stProgress")).to_be_visible(timeout=30000)
+    expect(page.locator("#netral-countdown")).to_contain_text("Sisa waktu")
+    check_and_shoot(page, "03-kuis-soal-1")
+
+    for _ in range(3):
+        before = progress_text(page)
+        answer_current_question(page)
+        page.get_by_role("button", name="Simpan & berikutnya").click()
+        expect(page.get_by_test_id("stProgress")).not_to_have_text(before, timeout=30000)
+    settle(page)
+    assert "3 dari 10" in progress_text(page)
+    mid_quiz = page.url
+
+    # A refresh is a new Streamlit session: the cookie keeps the login, the database keeps the attempt.
+    page.reload()
+    expect(page.get_by_test_id("stProgress")).to_be_visible(timeout=30000)
+    assert page.url == mid_quiz
+    assert "3 dari 10" in progress_text(page)
+    check_and_shoot(page, "04-kuis-setelah-refresh")
+
+    for _ in range(7):
+        before = progress_text(page)
+        answer_current_question(page)
+        page.get_by_role("button", name="Simpan & berikutnya").click()
+        expect(page.get_by_test_id("stProgress")).not_to_have_text(before, timeout=30000)
+    settle(page)
+    assert "10 dari 10" in progress_text(page)
+    page.get_by_text("Saya yakin ingin mengumpulkan kuis ini").click()
+    page.get_by_role("button", name="Kumpulkan kuis").click()
+    expect(page.get_by_role("heading", name="Hasil", exact=True)).to_be_visible(timeout=30000)
+    check_and_shoot(page, "05-hasil")
+
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Progres saya").click()
+    check_and_shoot(page, "06-progres", charts=2)
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Latihan kasus").click()
+    check_and_shoot(page, "07-latihan")
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Latihan cerdas").click()
+    check_and_shoot(page, "08-latihan-cerdas")
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Data pelanggaran").click()
+    check_and_shoot(page, "09-data", charts=7)
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Akun saya").click()
+    check_and_shoot(page, "10-akun")
+    page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_role("heading", name="Masuk ke Netral")).to_be_visible(timeout=30000)
+    settle(page)
+    assert not [c for c in page.context.cookies() if c["name"] == "netral_session"]
+    check_and_shoot(page, "11-keluar")
+
+
+def test_a_staff_page_as_the_first_request_shows_no_cohort_data(database_url: str, tmp_path: Path) -> None:
+    """The very first request to a fresh server opens the dashboard URL directly, with no login."""
+    from netral.content import load_content
+    from netral.store.accounts import Role, create_user
+    from netral.store.migrate import open_store
+    from netral.store.schema import utcnow
+    from netral.store.trainings import create_training, enrol
+
+    store = open_store(database_url)
+    content, _ = load_content()
+    hr = create_user(store, login="hr", name="HR Banten", password=PASSWORD, role=Role.HR)
+    training = create_training(store, content, hr, name="Sesi Rahasia Kohort", quiz_ids=["pretest-cpns"],
+                               opens_at=utcnow() - timedelta(days=1), closes_at=utcnow() + timedelta(days=9))
+    trainee = create_user(store, login=NIP, nip=NIP, name="Peserta Rahasia", password=PASSWORD)
+    enrol(store, trainee.id, training.id)
+    store.dispose()
+
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT, env={**os.environ, "NETRAL_DATABASE_URL": database_url},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.goto(f"{url}/dasbor")
+            expect(page.get_by_role("heading", name="Masuk ke Netral")).to_be_visible(timeout=30000)
+            settle(page)
+            body = page.inner_text("body")
+            assert "Sesi Rahasia Kohort" not in body and "Peserta Rahasia" not in body
+            nav = page.get_by_test_id("stSidebarNavItems").inner_text()
+            assert "Dasbor" not in nav and "Sesi pelatihan" not in nav
+            page.screenshot(path=str(ARTIFACTS / "first-request-dasbor.png"), full_page=True)
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from netral.content import Content
 from netral.demo import HR_LOGIN, REGIONS, TRAINER_LOGIN, DemoError, fill_demo
 from netral.nip import validate_nip
-from netral.quizplan import plan_attempt
+from netral.quizplan import plan_attempt, question_sequence
 from netral.scoring import score_attempt, score_scenario
 from netral.store.accounts import Role, create_user, get_user
 from netral.store.cohort import cohort_dashboard
@@ -107,7 +107,9 @@ def test_attempts_are_scored_exactly_as_a_submission_would_be(engine: Engine, co
         plan = plan_attempt(quiz, content, attempt.seed)
         assert attempt.plan["scenario_ids"] == list(plan.scenario_ids)
         rows = answers[attempt.id]
-        assert [r.scenario_id for r in rows][:len(plan.scenario_ids)] == list(plan.scenario_ids)
+        # Exactly the scenarios a trainee is shown (follow-ups right after their parent), as submission scores.
+        shown = question_sequence(content, plan.scenario_ids, {r.scenario_id: r.choice for r in rows})
+        assert [r.scenario_id for r in rows] == shown
         results = []
         for row in rows:
             result = score_scenario(content.scenarios[row.scenario_id], row.choice)
@@ -118,6 +120,7 @@ def test_attempts_are_scored_exactly_as_a_submission_would_be(engine: Engine, co
         assert attempt.passed == (attempt.score >= quiz.pass_mark) and attempt.pass_mark == quiz.pass_mark
         passed += attempt.passed
     assert passed == summary.passed and 0 < passed < 40  # a realistic cohort: some pass, some do not
+    assert any(content.scenarios[r.scenario_id].followup_only for rows in answers.values() for r in rows)
 
 
 def test_harder_categories_come_out_weaker_on_the_dashboard(engine: Engine, content: Content) -> None:
