@@ -16,10 +16,11 @@ else:
     from netral.access import PageId, pages_for
     from netral.i18n import t
     from ui.auth import current_user, finish_cookie_handshake
-    from ui.common import language_switch, mark_entrypoint
+    from ui.common import database_trouble_shown, language, language_switch, mark_entrypoint
 
     st.set_page_config(page_title="Netral", page_icon=":material/balance:", layout="centered")
-    user = current_user()
+    with database_trouble_shown(language()):
+        user = current_user()
     lang = language_switch(user)
     finish_cookie_handshake(lang)
 
@@ -49,4 +50,5 @@ else:
             pages.append(st.Page(path, title=t(lang, title), icon=icon, url_path=page_id.value,
                                  default=not pages))
     mark_entrypoint()
-    st.navigation(pages).run()
+    with database_trouble_shown(lang):
+        st.navigation(pages).run()

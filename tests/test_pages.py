@@ -444,3 +444,62 @@ def test_bar_charts_list_the_largest_first() -> None:
     spec = chart_for(index, "id").to_dict()
     order = spec["layer"][0]["encoding"]["y"]["sort"]
     assert order[:3] == ["Maluku Utara", "Sulawesi Utara", "Banten"]
+
+
+# --- single sign-on -------------------------------------------------------------------------------------------
+
+SSO_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                        "client_id": "netral", "client_secret": "s",
+                        "server_metadata_url": "https://sso.example.go.id/.well-known/openid-configuration"}}
+
+
+def sso_app(user: dict[str, object]):  # type: ignore[no-untyped-def]
+    from streamlit.testing.v1 import AppTest
+
+    from tests.appkit import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.secrets = SSO_SECRETS
+    at.user = user
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_single_sign_on_is_offered_only_when_configured() -> None:
+    assert not [b for b in new_app().button if b.label.startswith("Masuk dengan akun instansi")]
+    at = sso_app({"is_logged_in": False})
+    assert [b for b in at.button if b.label == "Masuk dengan akun instansi (SSO)"]
+
+
+def test_single_sign_on_matches_an_account_by_email_or_nip() -> None:
+    store = open_store()
+    create_user(store, login="pelatih", name="Pelatih Banten", password=None, role=Role.TRAINER,
+                email="pelatih@bkpsdm.bantenprov.go.id")
+    at = sso_app({"is_logged_in": True, "email": "Pelatih@bkpsdm.bantenprov.go.id"})
+    at.run()  # the login leads to the home page on the next run
+    assert at.title[0].value == "Selamat datang, Pelatih Banten"
+    stranger = sso_app({"is_logged_in": True, "email": "orang.lain@example.org"})
+    assert "belum terhubung" in stranger.error[0].value
+
+
+def test_logging_out_of_a_single_sign_on_login_also_ends_the_provider_login() -> None:
+    store = open_store()
+    create_user(store, login="pelatih", name="Pelatih Banten", password=None, role=Role.TRAINER,
+                email="pelatih@bkpsdm.bantenprov.go.id")
+    at = sso_app({"is_logged_in": True, "email": "pelatih@bkpsdm.bantenprov.go.id"})
+    at = open_page(at, "pages/akun.py")
+    click(at, "Keluar")
+    assert at.title[0].value == "Masuk ke Netral"
+    assert not at.user.get("is_logged_in")
+
+
+def test_an_unreachable_database_shows_a_retry_message_not_a_traceback(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _, token = make_user()
+    at = new_app(token=token)
+    # The database goes away (the store's own retries are exhausted): every query now fails.
+    monkeypatch.setenv("NETRAL_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    at.run()
+    assert not at.exception
+    assert "tidak dapat dihubungi" in at.error[0].value
+    assert at.button(key="_netral_retry").label == "Coba lagi"

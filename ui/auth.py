@@ -72,6 +72,8 @@ def log_out(notice: str | None = None) -> None:
         if token:
             revoke_login_session(store, token)
     st.session_state[LOGOUT_PENDING] = True
+    if single_sign_on_configured() and st.user.is_logged_in:
+        st.logout()  # else the identity provider's login would log this browser straight back in
     st.rerun()
 
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import streamlit as st
+from sqlalchemy.exc import DBAPIError
 
 from netral.content import Content, Problem, validate_content
 from netral.i18n import LANGUAGES, normalise_language, t
 from netral.store.accounts import UserView, set_language
 from netral.store.migrate import open_store
+
+
+log = logging.getLogger("netral")
 
 
 @st.cache_resource(show_spinner=False)
@@ -63,3 +71,16 @@ def content_or_stop(lang: str) -> Content:
     if problems:
         st.warning(t(lang, "content.problems", count=len(problems)))
     return content
+
+
+@contextmanager
+def database_trouble_shown(lang: str) -> Iterator[None]:
+    """A database that stays unreachable after the store's own retries shows a plain message asking the
+    user to try again, never a traceback; what the user typed is still in the form."""
+    try:
+        yield
+    except DBAPIError:
+        log.exception("database error while running a page")
+        st.error(t(lang, "error.database"), icon=":material/cloud_off:")
+        st.button(t(lang, "error.retry"), key="_netral_retry", icon=":material/refresh:")
+        st.stop()
