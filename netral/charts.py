@@ -216,4 +216,5 @@ def heatmap_chart(cells: list[tuple[str, str, float, int]], lang: str) -> alt.La
                  alt.Tooltip("mastery:Q", title=t(lang, "progress.mastery")),
                  alt.Tooltip("answers:Q", title=t(lang, "cohort.col.answers"))])
     text = base.mark_text(fontSize=10).encode(x="category:N", y="unit:N", text="mastery:Q")
-    return alt.layer(rects, text)
+    # Rows tall enough to read the printed number in each cell.
+    return alt.layer(rects, text).properties(height=max(160, 26 * frame["unit"].nunique()))

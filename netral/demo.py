@@ -379,8 +379,10 @@ def fill_demo(engine: Engine, content: Content, *, trainees: int, seed: int = 0,
     # Fresh statistics for the query planner: without them PostgreSQL takes the bulk-loaded tables for
     # empty and picks nested loops that make the dashboards a hundred times slower until autovacuum runs.
     with _write_transaction(engine) as connection:
+        quote = connection.dialect.identifier_preparer.quote
         for table in (users, Enrolment.__table__, Attempt.__table__, Answer.__table__):
-            connection.exec_driver_sql(f"ANALYZE {table.name}")
+            # An identifier cannot be a bound parameter; these are our own table names, quoted by the dialect.
+            connection.exec_driver_sql("ANALYZE " + quote(table.name))  # sql: quoted identifier
     return DemoSummary(tuple(session_ids), trainees, totals["attempts"], totals["answers"], totals["passed"], base,
                        seed)
 

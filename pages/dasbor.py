@@ -51,7 +51,8 @@ filters = CohortFilters(units=tuple(state.get("dash_units", ())), which=state.ge
                         date_from=as_range(state.get("dash_from"), False), date_to=as_range(state.get("dash_to"), True))
 dashboard = cohort_dashboard(store, user, content, chosen, filters)
 with st.expander(t(lang, "dashboard.filters"), icon=":material/filter_list:"):
-    st.multiselect(t(lang, "cohort.col.unit"), dashboard.units_available, key="dash_units")
+    st.multiselect(t(lang, "cohort.col.unit"), dashboard.units_available, key="dash_units",
+                   placeholder=t(lang, "dashboard.all_units"))
     left, right = st.columns(2)
     left.date_input(t(lang, "dashboard.date_from"), value=None, format="DD/MM/YYYY", key="dash_from")
     right.date_input(t(lang, "dashboard.date_to"), value=None, format="DD/MM/YYYY", key="dash_to")

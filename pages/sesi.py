@@ -38,7 +38,8 @@ def day_end(day) -> datetime:  # type: ignore[no-untyped-def]
 with st.expander(t(lang, "sessions.create"), icon=":material/add:", expanded=not list_trainings(store, user)):
     with st.form("create_session"):
         name = st.text_input(t(lang, "sessions.name"), max_chars=200)
-        quizzes = st.multiselect(t(lang, "sessions.quizzes"), list(quiz_names), format_func=quiz_names.__getitem__)
+        quizzes = st.multiselect(t(lang, "sessions.quizzes"), list(quiz_names), format_func=quiz_names.__getitem__,
+                                 placeholder=t(lang, "common.choose"))
         opens, closes = st.columns(2)
         opens_on = opens.date_input(t(lang, "sessions.opens"), value=datetime.now(UTC).date(), format="DD/MM/YYYY")
         closes_on = closes.date_input(t(lang, "sessions.closes"), value=datetime.now(UTC).date() + timedelta(days=14),
@@ -52,7 +53,8 @@ with st.expander(t(lang, "sessions.create"), icon=":material/add:", expanded=not
                                       help=t(lang, "sessions.jp_help"))
         organiser = st.text_input(t(lang, "sessions.organiser"), max_chars=200)
         description = st.text_area(t(lang, "sessions.description"), max_chars=500)
-        assigned = st.multiselect(t(lang, "sessions.trainers"), list(trainers), format_func=trainers.__getitem__)
+        assigned = st.multiselect(t(lang, "sessions.trainers"), list(trainers), format_func=trainers.__getitem__,
+                                  placeholder=t(lang, "common.choose"))
         created = st.form_submit_button(t(lang, "sessions.create_submit"), type="primary")
     if created:
         try:

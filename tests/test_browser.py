@@ -80,8 +80,9 @@ def settle(page: Page) -> None:
     page.wait_for_timeout(300)
 
 
-def check_and_shoot(page: Page, name: str, *, charts: int = 0) -> None:
-    """Fail on an exception box or an empty chart; then save a full-page screenshot."""
+def check_and_shoot(page: Page, name: str, *, charts: int = 0, show=None) -> None:  # type: ignore[no-untyped-def]
+    """Fail on an exception box or an empty chart; then save a screenshot (scrolled to `show`, a locator,
+    since Streamlit scrolls inside its own container and a full-page shot only holds the viewport)."""
     settle(page)
     assert page.get_by_test_id("stException").count() == 0, f"{name}: an exception is shown"
     if charts:
@@ -92,6 +93,8 @@ def check_and_shoot(page: Page, name: str, *, charts: int = 0) -> None:
             # A drawn chart has marks: vega renders into a canvas or svg with a non-zero size.
             box = found.nth(index).locator("canvas, svg").first.bounding_box()
             assert box and box["width"] > 50 and box["height"] > 50, f"{name}: chart {index} is empty"
+    if show is not None:
+        show.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
@@ -239,6 +242,101 @@ def test_a_staff_page_as_the_first_request_shows_no_cohort_data(database_url: st
             nav = page.get_by_test_id("stSidebarNavItems").inner_text()
             assert "Dasbor" not in nav and "Sesi pelatihan" not in nav
             page.screenshot(path=str(ARTIFACTS / "first-request-dasbor.png"), full_page=True)
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_hr_and_trainer_flow_sessions_roster_dashboard_item_analysis(database_url: str, tmp_path: Path) -> None:
+    """HR creates a session and imports a roster (first with errors), then reads the dashboard and item
+    analysis of a demo cohort; every page is screenshotted."""
+    from netral.content import load_content
+    from netral.demo import fill_demo
+    from netral.store.accounts import hash_password
+    from netral.store.migrate import open_store
+
+    store = open_store(database_url)
+    content, _ = load_content()
+    fill_demo(store, content, trainees=60, seed=3, staff_password_hash=hash_password(PASSWORD))
+    store.dispose()
+    bad = tmp_path / "peserta-salah.csv"
+    bad.write_bytes("NIP;Nama\r\n1.98502E+17;Budi\r\n199013012015031001;Rina\r\n".encode("cp1252"))
+    good = tmp_path / "peserta.csv"
+    good.write_bytes("NIP;Nama;Unit Kerja;Jabatan\r\n198502142010012003;Dr. Siti Aminah, S.H.;BKPSDM;Analis\r\n"
+                     "199001012015031001;André Wijaya;Dinkes;Perawat\r\n".encode("cp1252"))
+
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT, env={**os.environ, "NETRAL_DATABASE_URL": database_url},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(url)
+            textbox(page, "NIP atau nama pengguna").fill("demo-hr")
+            textbox(page, "Kata sandi").fill(PASSWORD)
+            page.get_by_role("button", name="Masuk", exact=True).click()
+            nav = page.get_by_test_id("stSidebarNavItems")
+            expect(nav.get_by_role("link", name="Sesi pelatihan")).to_be_visible(timeout=30000)
+
+            nav.get_by_role("link", name="Sesi pelatihan").click()
+            settle(page)
+            page.get_by_text("Buat sesi pelatihan baru").click()
+            textbox(page, "Nama sesi").fill("Orientasi CPNS Banten 2026")
+            quizzes = page.get_by_test_id("stForm").get_by_test_id("stMultiSelect").first
+            quizzes.locator("input").focus()
+            page.keyboard.press("ArrowDown")
+            page.get_by_role("option").first.click()
+            page.keyboard.press("Escape")
+            page.get_by_role("button", name="Buat sesi").click()
+            expect(page.get_by_text("Kode sesi untuk peserta")).to_be_visible(timeout=30000)
+            check_and_shoot(page, "staff-01-sesi-dibuat")
+
+            # The new session is not the one shown first: pick it, then upload the rosters.
+            page.get_by_test_id("stSelectbox").filter(has_text="Sesi pelatihan").locator("input").focus()
+            page.keyboard.press("ArrowDown")
+            page.get_by_role("option", name=re.compile("Orientasi CPNS Banten 2026")).click()
+            expect(page.get_by_role("heading", name="Orientasi CPNS Banten 2026")).to_be_visible(timeout=30000)
+            settle(page)
+            expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(1, timeout=30000)
+            page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad))
+            expect(page.get_by_text(re.compile("perlu diperbaiki"))).to_be_visible(timeout=30000)
+            expect(page.get_by_role("button", name="Impor semua baris")).to_be_disabled()
+            check_and_shoot(page, "staff-02-roster-bermasalah", show=page.get_by_role("button", name="Impor semua baris"))
+            page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(good))
+            expect(page.get_by_role("button", name="Impor semua baris")).to_be_enabled(timeout=30000)
+            page.get_by_role("button", name="Impor semua baris").click()
+            expect(page.get_by_text(re.compile("Impor selesai: 2 akun baru"))).to_be_visible(timeout=30000)
+            check_and_shoot(page, "staff-03-roster-diimpor", show=page.get_by_text(re.compile("Impor selesai")))
+
+            nav.get_by_role("link", name="Dasbor kohort").click()
+            settle(page)
+            page.get_by_test_id("stSelectbox").first.locator("input").focus()
+            page.keyboard.press("ArrowDown")
+            page.get_by_role("option", name=re.compile("Pelatihan Netralitas ASN Banten 1")).first.click()
+            check_and_shoot(page, "staff-04-dasbor", charts=3)
+            assert "60" in page.get_by_test_id("stMetric").first.inner_text()
+
+            nav.get_by_role("link", name="Analisis butir soal").click()
+            settle(page)
+            page.get_by_test_id("stSelectbox").first.locator("input").focus()
+            page.keyboard.press("ArrowDown")
+            page.get_by_role("option", name=re.compile("Pelatihan Netralitas ASN Banten 1")).first.click()
+            expect(page.get_by_text("Statistik per butir")).to_be_visible(timeout=30000)
+            check_and_shoot(page, "staff-05-analisis-butir", show=page.get_by_text("Statistik per butir"))
             browser.close()
     finally:
         process.terminate()

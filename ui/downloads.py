@@ -11,6 +11,8 @@ from netral.i18n import t
 
 
 def _cell(value: object, lang: str) -> object:
+    if value is None:
+        return "-"
     if isinstance(value, bool):
         return t(lang, "common.yes" if value else "common.no")
     if hasattr(value, "strftime"):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 SCORES_DIR = Path(__file__).resolve().parents[2] / "scores"
 ENV_URL = "NETRAL_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+_BUSY_TIMEOUT_PRAGMA = f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}"  # a PRAGMA takes no bound parameter
 
 T = TypeVar("T")
 
@@ -42,7 +43,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(_BUSY_TIMEOUT_PRAGMA)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
