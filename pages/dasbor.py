@@ -74,6 +74,9 @@ if not dashboard.attempts_counted:
 st.altair_chart(distribution_chart([(b.lower, b.upper, b.count) for b in dashboard.distribution], lang),
                 width="stretch")
 st.caption(t(lang, "dashboard.distribution_explained", mean=round((dashboard.mean_score or 0) * 100)))
+with st.expander(t(lang, "data.table")):
+    headers, rows = localised_table(dashboard.to_rows("distribution"), lang)
+    st.dataframe([dict(zip(headers, row, strict=False)) for row in rows], hide_index=True)
 
 cells = [(m.unit or "-", category_name(m.category_id), m.mastery, m.answers) for m in dashboard.unit_mastery]
 if cells:
@@ -90,6 +93,10 @@ if weakest:
                            for w in sorted(weakest, key=lambda w: -(w.table_2_1_count or 0))], lang)
     st.altair_chart(mastery_chart(frame, lang), width="stretch")
     st.caption(t(lang, "dashboard.weakest_explained"))
+    with st.expander(t(lang, "data.table")):
+        headers, rows = localised_table(dashboard.to_rows("weakest"), lang)
+        st.dataframe([dict(zip(headers, [category_name(str(r[0])), *r[1:]], strict=False)) for r in rows],
+                     hide_index=True)
 
 st.subheader(t(lang, "dashboard.trainees"))
 sort = st.radio(t(lang, "dashboard.sort"), ["score", "name", "unit"], horizontal=True,

@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from sqlalchemy import Engine, text
 
 from netral.content import Content, load_content
@@ -54,3 +55,18 @@ def engine(empty_engine: Engine) -> Engine:
 def content() -> Content:
     loaded, _ = load_content()
     return loaded
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> Iterator[dict[str, bytes]]:  # type: ignore[no-untyped-def]
+    """The bytes behind every download button, by file name (AppTest keeps no media files after a run)."""
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self, path_or_data, mimetype, kind, filename=None):  # type: ignore[no-untyped-def]
+        if filename and isinstance(path_or_data, bytes):
+            files[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    yield files

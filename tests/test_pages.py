@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from netral.content import load_content
 from netral.store.accounts import Role, create_user, get_user
@@ -322,7 +324,7 @@ def take_quiz_to_the_end(at, *, correct: bool = True) -> int:  # type: ignore[no
     return attempt_id
 
 
-def test_quiz_to_the_end_then_result_progress_certificate_and_verification() -> None:
+def test_quiz_to_the_end_then_result_progress_certificate_and_verification(downloads: dict[str, bytes]) -> None:
     user, token = make_user()
     at = open_page(new_app(token=token), "pages/kuis.py")
     next(b for b in at.button if b.key == "start_free_lanjutan-pejabat").click()
@@ -346,9 +348,11 @@ def test_quiz_to_the_end_then_result_progress_certificate_and_verification() -> 
     assert at.get("arrow_data_frame") or at.dataframe
 
     at = open_page(at, "pages/sertifikat.py")
-    assert at.get("download_button"), "a certificate to download"
     caption = next(c.value for c in at.caption if "kode verifikasi" in c.value)
     code = caption.rsplit(" ", 1)[1]
+    pdf = downloads[f"sertifikat-netral-{attempt_id}.pdf"]
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Siti Aminah" in text and "19900101 201503 1 001" in text and code in text
 
     visitor = open_page(new_app(), "pages/verifikasi.py")
     visitor.text_input[0].input(code.lower().replace("-", " "))

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import timedelta
 
 import openpyxl
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from netral.content import load_content
 from netral.store.accounts import Role, create_user
@@ -32,21 +30,6 @@ BAD_ROSTER = ("NIP;Nama;Unit Kerja\r\n"
 @pytest.fixture(autouse=True)
 def own_database(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("NETRAL_DATABASE_URL", f"sqlite:///{tmp_path / 'staff.db'}")
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> Iterator[dict[str, bytes]]:  # type: ignore[no-untyped-def]
-    """The bytes behind every download button, by file name (AppTest keeps no media files after a run)."""
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def keep(self, path_or_data, mimetype, kind, filename=None):  # type: ignore[no-untyped-def]
-        if filename and isinstance(path_or_data, bytes):
-            files[filename] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
-    yield files
 
 
 def click(at, label: str):  # type: ignore[no-untyped-def]
