@@ -96,6 +96,12 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _interchange(args: argparse.Namespace) -> int:
+    from netral.interchange.command import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m netral", description="Netral: ASN neutrality training.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -131,6 +137,20 @@ def build_parser() -> argparse.ArgumentParser:
                       help="read a password for the demo HR and trainer accounts from standard input")
     demo.add_argument("--database-url", default=None, help="default: NETRAL_DATABASE_URL or scores/netral.db")
     demo.set_defaults(handler=_demo)
+
+    interchange = commands.add_parser("interchange", help="exchange questions with Moodle (GIFT, Moodle XML)")
+    interchange_commands = interchange.add_subparsers(dest="interchange_command", required=True)
+    export = interchange_commands.add_parser("export", help="write the scenarios as Moodle questions")
+    export.add_argument("--format", choices=["gift", "xml"], required=True)
+    export.add_argument("--quiz", default=None, help="only this quiz's selection (its list, or its draw pools)")
+    export.add_argument("--lang", choices=["id", "en"], default="id")
+    export.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
+    export.add_argument("--content-dir", type=Path, default=None, help="content folder (default: content/)")
+    check = interchange_commands.add_parser("check", help="report what a GIFT or Moodle XML file would import")
+    check.add_argument("file", type=Path)
+    check.add_argument("--format", choices=["gift", "xml"], default=None, help="default: from the file")
+    check.add_argument("--lang", choices=["id", "en"], default="id")
+    interchange.set_defaults(handler=_interchange)
     return parser
 
 

@@ -26,6 +26,7 @@ from netral.store.accounts import (
 )
 
 SESSION_COOKIE = "netral_session"
+BROWSER_COOKIE = "_streamlit_xsrf"  # Streamlit's own per-browser cookie; binds a login ticket to its browser
 SETUP_PAGE = "pengaturan-awal"
 
 
@@ -49,7 +50,8 @@ def auth_routes(engine_factory: Callable[[], Engine]) -> list[Route]:
 
     def complete_login(request: Request) -> Response:
         engine = engine_factory()
-        token = redeem_login_ticket(engine, request.query_params.get("ticket"))
+        token = redeem_login_ticket(engine, request.query_params.get("ticket"),
+                                    browser=request.cookies.get(BROWSER_COOKIE))
         destination = safe_next(request.query_params.get("next"))
         if token is None:
             # An expired or replayed ticket: back to the app, which shows the login form again.

@@ -52,7 +52,7 @@ filters = CohortFilters(units=tuple(state.get("dash_units", ())), which=state.ge
 dashboard = cohort_dashboard(store, user, content, chosen, filters)
 with st.expander(t(lang, "dashboard.filters"), icon=":material/filter_list:"):
     st.multiselect(t(lang, "cohort.col.unit"), dashboard.units_available, key="dash_units",
-                   placeholder=t(lang, "dashboard.all_units"))
+                   select_all=False, placeholder=t(lang, "dashboard.all_units"))
     left, right = st.columns(2)
     left.date_input(t(lang, "dashboard.date_from"), value=None, format="DD/MM/YYYY", key="dash_from")
     right.date_input(t(lang, "dashboard.date_to"), value=None, format="DD/MM/YYYY", key="dash_to")

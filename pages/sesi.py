@@ -39,7 +39,7 @@ with st.expander(t(lang, "sessions.create"), icon=":material/add:", expanded=not
     with st.form("create_session"):
         name = st.text_input(t(lang, "sessions.name"), max_chars=200)
         quizzes = st.multiselect(t(lang, "sessions.quizzes"), list(quiz_names), format_func=quiz_names.__getitem__,
-                                 placeholder=t(lang, "common.choose"))
+                                 select_all=False, placeholder=t(lang, "common.choose"))
         opens, closes = st.columns(2)
         opens_on = opens.date_input(t(lang, "sessions.opens"), value=datetime.now(UTC).date(), format="DD/MM/YYYY")
         closes_on = closes.date_input(t(lang, "sessions.closes"), value=datetime.now(UTC).date() + timedelta(days=14),
@@ -54,7 +54,7 @@ with st.expander(t(lang, "sessions.create"), icon=":material/add:", expanded=not
         organiser = st.text_input(t(lang, "sessions.organiser"), max_chars=200)
         description = st.text_area(t(lang, "sessions.description"), max_chars=500)
         assigned = st.multiselect(t(lang, "sessions.trainers"), list(trainers), format_func=trainers.__getitem__,
-                                  placeholder=t(lang, "common.choose"))
+                                  select_all=False, placeholder=t(lang, "common.choose"))
         created = st.form_submit_button(t(lang, "sessions.create_submit"), type="primary")
     if created:
         try:

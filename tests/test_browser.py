@@ -87,10 +87,11 @@ def check_and_shoot(page: Page, name: str, *, charts: int = 0, show=None) -> Non
     assert page.get_by_test_id("stException").count() == 0, f"{name}: an exception is shown"
     if charts:
         found = page.locator('[data-testid="stVegaLiteChart"]')
-        expect(found.first).to_be_visible(timeout=30000)
-        assert found.count() >= charts, f"{name}: {found.count()} charts, expected {charts}"
-        for index in range(found.count()):
+        expect(found).to_have_count(charts, timeout=30000)
+        for index in range(charts):
             # A drawn chart has marks: vega renders into a canvas or svg with a non-zero size.
+            found.nth(index).scroll_into_view_if_needed()
+            expect(found.nth(index).locator("canvas, svg").first).to_be_visible(timeout=30000)
             box = found.nth(index).locator("canvas, svg").first.bounding_box()
             assert box and box["width"] > 50 and box["height"] > 50, f"{name}: chart {index} is empty"
     if show is not None:
@@ -130,6 +131,21 @@ def answer_current_question(page: Page) -> None:
         page.keyboard.press("Escape")
 
 
+def current_form_key(page: Page) -> str:
+    """The CSS class Streamlit gives the question's first widget (`st-key-a<attempt>_<scenario>_verdict`)."""
+    classes = page.locator('[class*="_verdict"][class*="st-key-a"]').first.get_attribute("class") or ""
+    return next(c for c in classes.split() if c.startswith("st-key-a") and c.endswith("_verdict"))
+
+
+def save_and_next(page: Page) -> None:
+    """Save the answer and wait until the next question's form has replaced this one (the progress bar is
+    drawn before the form, so its change alone does not mean the new widgets are there)."""
+    before = current_form_key(page)
+    page.get_by_role("button", name="Simpan & berikutnya").click()
+    expect(page.locator(f".{before}")).to_have_count(0, timeout=30000)
+    settle(page)
+
+
 def progress_text(page: Page) -> str:
     return page.get_by_test_id("stProgress").inner_text()
 
@@ -149,10 +165,8 @@ def test_trainee_registers_takes_a_quiz_survives_a_refresh_and_gets_a_certificat
     check_and_shoot(page, "03-kuis-soal-1")
 
     for _ in range(3):
-        before = progress_text(page)
         answer_current_question(page)
-        page.get_by_role("button", name="Simpan & berikutnya").click()
-        expect(page.get_by_test_id("stProgress")).not_to_have_text(before, timeout=30000)
+        save_and_next(page)
     settle(page)
     progress_before_refresh = progress_text(page)
     assert progress_before_refresh.startswith("3 dari ")
@@ -172,8 +186,12 @@ def test_trainee_registers_takes_a_quiz_survives_a_refresh_and_gets_a_certificat
             break
         before = progress_text(page)
         answer_current_question(page)
-        page.get_by_role("button", name="Simpan & berikutnya").click()
-        expect(page.get_by_test_id("stProgress")).not_to_have_text(before, timeout=30000)
+        if answered + 1 == total:  # the last question stays on screen after saving, unless it branches
+            page.get_by_role("button", name="Simpan & berikutnya").click()
+            expect(page.get_by_test_id("stProgress")).not_to_have_text(before, timeout=30000)
+            settle(page)
+        else:
+            save_and_next(page)
     answered, total = map(int, re.findall(r"\d+", progress_text(page))[:2])
     assert answered == total >= 10
     page.get_by_text("Saya yakin ingin mengumpulkan kuis ini").click()

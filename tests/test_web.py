@@ -138,3 +138,17 @@ def test_single_sign_on_matches_by_nip_then_email(engine: Engine) -> None:
     assert find_user_for_single_sign_on(engine, email=None, nip="199001012015031001").id == by_nip.id  # type: ignore[union-attr]
     assert find_user_for_single_sign_on(engine, email="pelatih@bkpsdm.go.id", nip=None).id == by_mail.id  # type: ignore[union-attr]
     assert find_user_for_single_sign_on(engine, email="nobody@example.org", nip="199202022016041002") is None
+
+
+def test_a_ticket_bound_to_one_browser_cannot_log_in_another(engine: Engine, client: TestClient,
+                                                              user_id: int) -> None:
+    """Login CSRF: a ticket link sent to someone else does not log them into the sender's account."""
+    from netral.web import BROWSER_COOKIE
+
+    ticket = issue_login_ticket(engine, user_id, browser="victim-does-not-have-this")
+    client.cookies.set(BROWSER_COOKIE, "someone-else")
+    refused = client.get("/auth/complete", params={"ticket": ticket})
+    assert refused.headers["location"] == "/?login=expired" and "set-cookie" not in refused.headers
+    ticket = issue_login_ticket(engine, user_id, browser="the-same-browser")
+    client.cookies.set(BROWSER_COOKIE, "the-same-browser")
+    assert client.get("/auth/complete", params={"ticket": ticket}).headers["set-cookie"].startswith(SESSION_COOKIE)

@@ -32,7 +32,7 @@ def answer_widgets(scenario: Scenario, lang: str, key_prefix: str, *,
         previous = list((saved or {}).get(facet, []))
         if question.multiple:
             picked = st.multiselect(label, ids, default=[i for i in previous if i in ids], format_func=texts.__getitem__,
-                                    key=key, placeholder=t(lang, "practice.pick_multiple"))
+                                    key=key, select_all=False, placeholder=t(lang, "practice.pick_multiple"))
             answer[facet] = list(picked)
         else:
             index = ids.index(previous[0]) if previous and previous[0] in ids else None

@@ -261,18 +261,26 @@ def unsign_cookie(value: str | None, secret: str) -> str | None:
     return token if hmac.compare_digest(signature, expected) else None
 
 
-def issue_login_ticket(engine: Engine, user_id: int, *, now: datetime | None = None) -> str:
-    """A one-time ticket, valid for two minutes, that `/auth/complete` trades for a login cookie."""
+def issue_login_ticket(engine: Engine, user_id: int, *, browser: str | None = None,
+                       now: datetime | None = None) -> str:
+    """A one-time ticket, valid for two minutes, that `/auth/complete` trades for a login cookie.
+
+    `browser` is a value only the requesting browser holds (its XSRF cookie); when given, the ticket is
+    redeemable only by a request carrying the same value.
+    """
     now = now or utcnow()
     ticket = secrets.token_urlsafe(32)
     with write_session(engine) as session:
         session.add(LoginTicket(token_hash=_digest(ticket), user_id=user_id, created_at=now,
-                                expires_at=now + TICKET_LIFETIME))
+                                expires_at=now + TICKET_LIFETIME,
+                                browser_binding=_digest(browser) if browser else None))
     return ticket
 
 
-def redeem_login_ticket(engine: Engine, ticket: str | None, *, now: datetime | None = None) -> str | None:
-    """Spend a ticket and start a login session; returns the session token, or None for a bad ticket.
+def redeem_login_ticket(engine: Engine, ticket: str | None, *, browser: str | None = None,
+                        now: datetime | None = None) -> str | None:
+    """Spend a ticket and start a login session; returns the session token, or None for a bad ticket
+    (unknown, used, expired, or issued to another browser).
 
     The ticket is marked used in the same transaction that checks it, so two tabs redeeming one ticket
     start one session, not two.
@@ -283,6 +291,9 @@ def redeem_login_ticket(engine: Engine, ticket: str | None, *, now: datetime | N
     with write_session(engine) as session:
         row = session.get(LoginTicket, _digest(ticket))
         if row is None or row.used_at is not None or row.expires_at <= now:
+            return None
+        if row.browser_binding is not None and not hmac.compare_digest(row.browser_binding,
+                                                                       _digest(browser or "")):
             return None
         row.used_at = now
         token = secrets.token_urlsafe(32)

@@ -233,6 +233,9 @@ class LoginTicket(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SHA-256 of the browser's XSRF cookie when the ticket was issued: only that browser can redeem it, so a
+    # ticket link sent to someone else cannot log them into the sender's account (login CSRF).
+    browser_binding: Mapped[str | None] = mapped_column(String(64))
 
 
 # --- added in revision 0003: practice outside quizzes (Latihan kasus, Latihan cerdas) -----------------

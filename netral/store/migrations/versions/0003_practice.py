@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("expires_at", UTCDateTime(), nullable=False),
         sa.Column("used_at", UTCDateTime(), nullable=True),
+        sa.Column("browser_binding", sa.String(64), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE",
                                 name="fk_login_tickets_user_id_users"),
         sa.PrimaryKeyConstraint("token_hash", name="pk_login_tickets"),
