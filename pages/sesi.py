@@ -101,7 +101,7 @@ with st.expander(t(lang, "sessions.edit"), icon=":material/edit:"):
 
 st.subheader(t(lang, "sessions.roster"))
 st.caption(t(lang, "sessions.roster_help"))
-upload = st.file_uploader(t(lang, "sessions.roster_file"), type=["csv", "xlsx", "txt"], key=f"roster_{training.id}")
+upload = st.file_uploader(t(lang, "sessions.roster_file"), type=["csv", "xlsx", "xls", "txt"], key=f"roster_{training.id}")
 if upload is not None:
     preview = parse_roster(upload.getvalue(), upload.name, datetime.now(UTC).date())
     (st.success if not preview.has_problems else st.warning)(summary_message(preview, lang))

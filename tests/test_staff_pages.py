@@ -183,3 +183,25 @@ def test_a_trainer_sees_only_the_sessions_assigned_to_them() -> None:
                     opens_at=utcnow() - timedelta(days=1), closes_at=utcnow() + timedelta(days=5))
     at = open_page(new_app(token=token), "pages/dasbor.py")
     assert at.selectbox(key="dash_session").options == ["Sesi Saya"]
+
+
+@pytest.mark.parametrize("name, data", [
+    ("kosong.csv", b""),
+    ("acak.xlsx", bytes(range(256)) * 40),
+    ("bukan-excel.xlsx", b"NIP;Nama\r\n199001012015031001;Budi\r\n"),
+    ("gambar.csv", b"\x89PNG\r\n\x1a\n" + b"\x00" * 300),
+    ("lama.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
+], ids=lambda value: value if isinstance(value, str) else "")
+def test_hostile_roster_files_get_a_clear_message_and_import_nothing(name: str, data: bytes) -> None:
+    from sqlalchemy import func, select
+
+    from netral.store.schema import User
+
+    at = with_session("pages/sesi.py")
+    at.file_uploader[0].upload(name, data, "application/octet-stream").run()
+    assert not at.exception
+    shown = " ".join(m.value for m in [*at.warning, *at.error])
+    assert shown, "the user is told what is wrong with the file"
+    assert next(b for b in at.button if b.label == "Impor semua baris").disabled
+    with open_store().connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(User)) == 1  # only the HR account
