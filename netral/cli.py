@@ -96,6 +96,12 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _xapi(args: argparse.Namespace) -> int:
+    from netral.store.xapi_outbox import run_cli
+
+    return run_cli(args)
+
+
 def _interchange(args: argparse.Namespace) -> int:
     from netral.interchange.command import run
 
@@ -151,6 +157,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=["gift", "xml"], default=None, help="default: from the file")
     check.add_argument("--lang", choices=["id", "en"], default="id")
     interchange.set_defaults(handler=_interchange)
+
+    xapi = commands.add_parser("xapi", help="deliver queued xAPI statements to the LRS (NETRAL_XAPI_*)")
+    xapi_commands = xapi.add_subparsers(dest="xapi_command", required=True)
+    send = xapi_commands.add_parser("send", help="deliver due statements (once, or --loop)")
+    send.add_argument("--loop", action="store_true")
+    send.add_argument("--interval", type=float, default=15.0)
+    backfill = xapi_commands.add_parser("backfill", help="queue statements of past submissions")
+    backfill.add_argument("--since", default=None, help="YYYY-MM-DD")
+    purge = xapi_commands.add_parser("purge", help="delete delivered statements")
+    purge.add_argument("--older-than-days", type=int, default=30)
+    for command in (send, backfill, purge, xapi_commands.add_parser("status", help="count queued statements"),
+                    xapi_commands.add_parser("requeue", help="send refused statements again")):
+        command.add_argument("--database-url", default=None)
+    xapi.set_defaults(handler=_xapi)
     return parser
 
 

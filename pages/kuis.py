@@ -8,6 +8,7 @@ from netral.i18n import t
 from netral.quizplan import question_sequence
 from netral.store.attempts import AttemptError, get_attempt, list_attempts, save_answer, start_or_resume, submit_attempt
 from netral.store.trainings import TrainingError, join_with_code, my_assignments
+from netral.xapi import configured as xapi_configured
 from ui.assignment_view import assignment_card
 from ui.auth import engine, require_page
 from ui.common import content_or_stop, ensure_entrypoint, language
@@ -156,7 +157,7 @@ if send:
         st.error(t(lang, "quiz.confirm_needed"))
     else:
         try:
-            submit_attempt(store, content, user.id, attempt.id)
+            submit_attempt(store, content, user.id, attempt.id, xapi=xapi_configured())
         except AttemptError as refusal:
             # Submitted from another tab meanwhile: the result is there either way.
             st.info(t(lang, "attempt." + refusal.code))

@@ -10,6 +10,7 @@ from netral.roster import parse_roster, preview_table, summary_message
 from netral.store.accounts import Role, list_staff
 from netral.store.reports import completion_report
 from netral.store.roster_import import RosterImportError, apply_roster
+from netral.store.siasn import DEFAULT_COURSE_TYPE, siasn_rows, siasn_warnings, siasn_xlsx
 from netral.store.trainings import TrainingError, create_training, list_trainings, set_training_status, update_training
 from ui.auth import engine, require_page
 from ui.common import content_or_stop, ensure_entrypoint, language
@@ -140,3 +141,24 @@ with st.expander(t(lang, "sessions.people", count=len(people_rows))):
     st.dataframe([dict(zip(headers, row, strict=False)) for row in cells], hide_index=True)
 download_table(f"laporan-penyelesaian-{training.id}", t(lang, "sessions.report"), people_rows, lang, "report_people")
 download_table(f"laporan-unit-{training.id}", t(lang, "report.col.unit"), unit_rows, lang, "report_units")
+
+st.subheader(t(lang, "siasn.title"))
+st.caption(t(lang, "siasn.intro"))
+siasn_preview = siasn_rows(store, content, user, training.id, issue_missing=False)
+for key, values in siasn_warnings(training, siasn_preview):
+    st.warning(t(lang, key, **values))
+if not siasn_preview:
+    st.info(t(lang, "siasn.none"))
+else:
+    st.caption(t(lang, "siasn.count", count=len(siasn_preview)))
+    course_type = st.text_input(t(lang, "siasn.course_type"), value=DEFAULT_COURSE_TYPE, max_chars=100,
+                                key=f"siasn_type_{training.id}")
+    field_names = st.checkbox(t(lang, "siasn.field_names"), key=f"siasn_fields_{training.id}")
+    # A callable: the file (and any certificate it still needs) is made only when the button is pressed.
+    st.download_button(
+        t(lang, "siasn.download"),
+        lambda: siasn_xlsx(siasn_rows(store, content, user, training.id, course_type=course_type), lang,
+                           field_names=field_names),
+        file_name=f"riwayat-kursus-siasn-{training.id}.xlsx", key=f"siasn_{training.id}",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
+        on_click="ignore")

@@ -205,3 +205,21 @@ def test_hostile_roster_files_get_a_clear_message_and_import_nothing(name: str, 
     assert next(b for b in at.button if b.label == "Impor semua baris").disabled
     with open_store().connect() as connection:
         assert connection.scalar(select(func.count()).select_from(User)) == 1  # only the HR account
+
+
+def test_the_session_page_offers_the_siasn_course_history_of_those_who_passed() -> None:
+    from netral.demo import fill_demo
+
+    _, token = make_user(Role.ADMIN, nip=None, login="admin", name="Admin")
+    fill_demo(open_store(), CONTENT, trainees=12, seed=5)
+    at = open_page(new_app(token=token), "pages/sesi.py")
+    assert not at.exception
+    from netral.store.accounts import authenticate
+    from netral.store.siasn import siasn_rows
+    from netral.store.trainings import list_trainings
+
+    admin = authenticate(open_store(), "admin", PASSWORD).user
+    shown = list_trainings(open_store(), admin)[0]
+    passed = len(siasn_rows(open_store(), CONTENT, admin, shown.id, issue_missing=False))
+    assert passed > 0 and f"{passed} peserta lulus" in [c.value for c in at.caption]
+    assert "Unduh riwayat kursus SIASN (XLSX)" in [b.proto.label for b in at.get("download_button")]

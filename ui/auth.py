@@ -34,8 +34,14 @@ def engine() -> Engine:
     return open_store()
 
 
+def _cookie(name: str) -> str | None:
+    """A cookie the browser sent when this session connected (none in AppTest, which sends no cookies)."""
+    value = st.context.cookies.get(name)
+    return value if isinstance(value, str) and value else None
+
+
 def _cookie_token() -> str | None:
-    value = st.context.cookies.get(SESSION_COOKIE)
+    value = _cookie(SESSION_COOKIE)
     return unsign_cookie(value, cookie_secret(engine())) if value else None
 
 
@@ -56,7 +62,7 @@ def log_in(user: UserView) -> None:
     store = engine()
     st.session_state[SESSION_TOKEN] = start_login_session(store, user.id)
     st.session_state[PENDING_TICKET] = issue_login_ticket(store, user.id,
-                                                          browser=st.context.cookies.get(BROWSER_COOKIE))
+                                                          browser=_cookie(BROWSER_COOKIE))
     st.session_state.pop(LOGOUT_PENDING, None)
     if "language_switch" not in st.session_state:
         st.session_state.language_switch = user.language
@@ -92,7 +98,7 @@ def finish_cookie_handshake(lang: str) -> None:
         next_path = "/" + quote(st.query_params.get("next", "").lstrip("/")) if st.query_params.get("next") else "/"
         _navigate_browser(f"/auth/complete?ticket={quote(ticket)}&next={quote(next_path)}", lang,
                           "auth.continue")
-    elif st.session_state.get(LOGOUT_PENDING) and st.context.cookies.get(SESSION_COOKIE):
+    elif st.session_state.get(LOGOUT_PENDING) and _cookie(SESSION_COOKIE):
         notice = st.session_state.get(NOTICE)
         next_path = f"/?notice={quote(notice)}" if notice else "/"
         _navigate_browser(f"/auth/logout?next={quote(next_path)}", lang, "auth.continue")

@@ -10,7 +10,9 @@ from typing import Any
 from streamlit import config
 
 from netral.store.migrate import open_store
+from netral.store.xapi_outbox import XapiSender
 from netral.web import auth_routes, setup_link
+from netral.xapi import configured as xapi_configured
 
 log = logging.getLogger("netral")
 
@@ -36,7 +38,14 @@ async def lifespan(_app: Any) -> AsyncIterator[None]:
                    f"    {link}\n")
         print(message, flush=True)
         log.info("first-administrator set-up link printed")
-    yield
+    # xAPI is off unless NETRAL_XAPI_ENDPOINT is set; each replica may run a sender (claims never overlap).
+    xapi = xapi_configured()
+    sender = XapiSender(engine, xapi).start() if xapi is not None else None
+    try:
+        yield
+    finally:
+        if sender is not None:
+            sender.stop()
 
 
 def routes() -> list[Any]:

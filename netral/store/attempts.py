@@ -18,6 +18,8 @@ from netral.quizplan import plan_attempt, question_sequence
 from netral.scoring import InvalidAnswer, score_attempt, score_scenario
 from netral.store.db import read_session, with_retry, write_session
 from netral.store.schema import Answer, Attempt, User, utcnow
+from netral.store.xapi_outbox import add_submission
+from netral.xapi import XapiConfig
 
 LATE_GRACE = timedelta(seconds=30)  # network latency at the deadline is not lateness
 
@@ -177,8 +179,12 @@ def save_answer(engine: Engine, content: Content, user_id: int, attempt_id: int,
 
 
 def submit_attempt(engine: Engine, content: Content, user_id: int, attempt_id: int, *,
-                   now: datetime | None = None) -> AttemptView:
-    """Score the stored answers and close the attempt, once. After the deadline it is recorded as late."""
+                   now: datetime | None = None, xapi: XapiConfig | None = None) -> AttemptView:
+    """Score the stored answers and close the attempt, once. After the deadline it is recorded as late.
+
+    With `xapi` configured, the attempt's xAPI statements are queued in the same transaction, so a
+    submission and its statements are stored together or not at all.
+    """
     now = now or utcnow()
 
     def work() -> AttemptView:
@@ -206,6 +212,8 @@ def submit_attempt(engine: Engine, content: Content, user_id: int, attempt_id: i
             attempt.submitted_at = now
             attempt.status = "late" if now > attempt.deadline_at + LATE_GRACE else "submitted"
             session.flush()
+            if xapi is not None:
+                add_submission(session, content, xapi, attempt, now=now)
             return _view(attempt, list(answers.values()))
 
     return with_retry(work)

@@ -260,3 +260,30 @@ class PracticeRecord(Base):
 
 # Item analysis reads one quiz's finished attempts across every session (netral/store/itemdata.py).
 Index("ix_attempts_quiz_status", Attempt.__table__.c.quiz_id, Attempt.__table__.c.status)
+
+
+# --- added in revision 0005: xAPI outbox ---------------------------------------------------------------------
+
+
+class XapiOutboxEntry(Base):
+    """One xAPI statement waiting for (or done with) delivery to the LRS: a transactional outbox.
+
+    A row is written with the fact it reports and is never deleted before it was sent, so an LRS outage
+    delays statements but loses none (netral/store/xapi_outbox.py). `statement_id` is the statement's own
+    UUID, derived from what it reports: enqueueing the same fact twice keeps one row, and a resend after a
+    lost reply is recognised by the LRS as the same statement.
+    """
+
+    __tablename__ = "xapi_outbox"
+    __table_args__ = (Index("ix_xapi_outbox_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    statement_id: Mapped[str] = mapped_column(String(36), unique=True)
+    statement: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sent | rejected
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claim_token: Mapped[str | None] = mapped_column(String(32))  # the sender holding the row until next_attempt_at
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
