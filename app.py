@@ -30,6 +30,7 @@ else:
             PageId.HOME: ("pages/beranda.py", "nav.home", ":material/home:"),
             PageId.PRACTICE: ("pages/latihan.py", "nav.practice", ":material/quiz:"),
             PageId.SMART_PRACTICE: ("pages/latihan_cerdas.py", "nav.smart_practice", ":material/psychology:"),
+            PageId.EXTRA_PRACTICE: ("pages/latihan_tambahan.py", "nav.extra_practice", ":material/library_books:"),
             PageId.QUIZ: ("pages/kuis.py", "nav.quiz", ":material/assignment:"),
             PageId.RESULTS: ("pages/hasil.py", "nav.results", ":material/fact_check:"),
             PageId.PROGRESS: ("pages/progres.py", "nav.progress", ":material/trending_up:"),
@@ -39,6 +40,7 @@ else:
             PageId.SESSIONS: ("pages/sesi.py", "nav.sessions", ":material/groups:"),
             PageId.DASHBOARD: ("pages/dasbor.py", "nav.dashboard", ":material/monitoring:"),
             PageId.ITEM_ANALYSIS: ("pages/analisis_butir.py", "nav.item_analysis", ":material/analytics:"),
+            PageId.QUESTION_BANK: ("pages/bank_soal.py", "nav.question_bank", ":material/upload_file:"),
             PageId.ADMIN: ("pages/admin.py", "nav.admin", ":material/admin_panel_settings:"),
         },
         "nav.section.general": {

@@ -24,6 +24,8 @@ class PageId(str, Enum):
     PROGRESS = "progres"
     CERTIFICATES = "sertifikat"
     ACCOUNT = "akun"
+    EXTRA_PRACTICE = "latihan-tambahan"
+    QUESTION_BANK = "bank-soal"
     SESSIONS = "sesi"
     DASHBOARD = "dasbor"
     ITEM_ANALYSIS = "analisis-butir"
@@ -48,6 +50,8 @@ PAGE_ROLES: dict[PageId, frozenset[Role | None]] = {
     PageId.PROGRESS: SIGNED_IN,
     PageId.CERTIFICATES: SIGNED_IN,
     PageId.ACCOUNT: SIGNED_IN,
+    PageId.EXTRA_PRACTICE: SIGNED_IN,
+    PageId.QUESTION_BANK: frozenset({Role.HR, Role.ADMIN}),
     PageId.SESSIONS: frozenset({Role.HR, Role.ADMIN}),
     PageId.DASHBOARD: STAFF,
     PageId.ITEM_ANALYSIS: STAFF,

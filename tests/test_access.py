@@ -11,7 +11,7 @@ from netral.access import PAGE_ROLES, PageId, can_open, pages_for
 from netral.store.accounts import Role
 
 ROOT = Path(__file__).resolve().parents[1]
-STAFF_PAGES = {PageId.SESSIONS, PageId.DASHBOARD, PageId.ITEM_ANALYSIS, PageId.ADMIN}
+STAFF_PAGES = {PageId.SESSIONS, PageId.DASHBOARD, PageId.ITEM_ANALYSIS, PageId.ADMIN, PageId.QUESTION_BANK}
 
 
 def test_every_page_has_a_rule() -> None:
@@ -21,7 +21,7 @@ def test_every_page_has_a_rule() -> None:
 @pytest.mark.parametrize("role, expected", [
     (None, {PageId.LOGIN, PageId.SETUP, PageId.VERIFY, PageId.DATA}),
     (Role.TRAINEE, {PageId.VERIFY, PageId.DATA, PageId.HOME, PageId.PRACTICE, PageId.SMART_PRACTICE, PageId.QUIZ,
-                    PageId.RESULTS, PageId.PROGRESS, PageId.CERTIFICATES, PageId.ACCOUNT}),
+                    PageId.RESULTS, PageId.PROGRESS, PageId.CERTIFICATES, PageId.ACCOUNT, PageId.EXTRA_PRACTICE}),
 ])
 def test_visitors_and_trainees_never_get_staff_pages(role: Role | None, expected: set[PageId]) -> None:
     assert set(pages_for(role)) == expected

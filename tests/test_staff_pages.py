@@ -223,3 +223,47 @@ def test_the_session_page_offers_the_siasn_course_history_of_those_who_passed() 
     passed = len(siasn_rows(open_store(), CONTENT, admin, shown.id, issue_missing=False))
     assert passed > 0 and f"{passed} peserta lulus" in [c.value for c in at.caption]
     assert "Unduh riwayat kursus SIASN (XLSX)" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_moodle_questions_become_extra_practice_and_unsupported_ones_are_listed() -> None:
+    from tests.appkit import ROOT
+
+    gift = (ROOT / "tests" / "fixtures" / "moodle" / "questions.gift.txt").read_bytes()
+    at = hr_app("pages/bank_soal.py")
+    at.file_uploader[0].upload("questions.gift.txt", gift, "text/plain").run()
+    assert not at.exception
+    assert "**5** soal dapat dipakai, **4** soal berjenis lain" in at.markdown[0].value
+    unsupported = at.dataframe[0].value
+    assert list(unsupported.iloc[:, 1]) == [2, 5, 31, 34]  # each with its line in the file
+    click(at, "Impor soal yang dapat dipakai")
+    assert at.success[0].value == "5 soal ditambahkan ke latihan tambahan."
+    click(at, "Impor soal yang dapat dipakai")
+    assert at.success[0].value == "0 soal ditambahkan ke latihan tambahan."  # the same file twice: no copies
+
+    _, token = make_user()
+    trainee = open_page(new_app(token=token), "pages/latihan_tambahan.py")
+    assert trainee.selectbox(key="extra_item").options, "the imported questions are offered"
+    item_id = trainee.selectbox(key="extra_item").value
+    from netral.store.imported_items import active_items
+
+    item = next(stored.item for stored in active_items(open_store()) if stored.id == item_id)
+    if item.multiple:
+        trainee.multiselect(key=f"extra_m_{item_id}").set_value(list(item.key))
+    else:
+        trainee.radio(key=f"extra_r_{item_id}").set_value(item.key[0])
+    click(trainee, "Periksa jawaban")
+    assert trainee.metric[0].value == "100%"
+
+
+def test_a_trainee_cannot_open_the_question_bank() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.appkit import ROOT
+
+    _, token = make_user()
+    direct = AppTest.from_file(str(ROOT / "pages" / "bank_soal.py"), default_timeout=30)
+    direct.session_state["_netral_login_token"] = token
+    direct.session_state["_netral_entrypoint_ran"] = True
+    direct.run()
+    assert direct.error[0].value == "Halaman ini tidak tersedia untuk peran Anda."
+    assert not direct.file_uploader

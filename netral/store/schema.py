@@ -287,3 +287,21 @@ class XapiOutboxEntry(Base):
     claim_token: Mapped[str | None] = mapped_column(String(32))  # the sender holding the row until next_attempt_at
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(String(500), default="")
+
+
+# --- added in revision 0006: plain practice items imported from Moodle (GIFT, Moodle XML) -------------------
+
+
+class ImportedItem(Base):
+    """A multiple-choice or true/false question imported from a Moodle file: plain practice, not a
+    regulation-scored scenario. `item` holds the question as read (texts, options, fractions, feedback)."""
+
+    __tablename__ = "imported_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    item: Mapped[dict[str, Any]] = mapped_column(JSON)
+    imported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
