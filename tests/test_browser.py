@@ -80,9 +80,13 @@ def settle(page: Page) -> None:
     page.wait_for_timeout(300)
 
 
-def check_and_shoot(page: Page, name: str, *, charts: int = 0, show=None) -> None:  # type: ignore[no-untyped-def]
-    """Fail on an exception box or an empty chart; then save a screenshot (scrolled to `show`, a locator,
-    since Streamlit scrolls inside its own container and a full-page shot only holds the viewport)."""
+def check_and_shoot(page: Page, name: str, *, charts: int = 0, show=None,  # type: ignore[no-untyped-def]
+                    heading: str | None = None) -> None:
+    """Fail on a missing page heading, an exception box or an empty chart; then save a screenshot (scrolled
+    to `show`, a locator, since Streamlit scrolls inside its own container and a full-page shot only holds
+    the viewport)."""
+    if heading is not None:
+        expect(page.get_by_role("heading", name=heading, exact=True).first).to_be_visible(timeout=30000)
     settle(page)
     assert page.get_by_test_id("stException").count() == 0, f"{name}: an exception is shown"
     if charts:
@@ -95,6 +99,7 @@ def check_and_shoot(page: Page, name: str, *, charts: int = 0, show=None) -> Non
             box = found.nth(index).locator("canvas, svg").first.bounding_box()
             assert box and box["width"] > 50 and box["height"] > 50, f"{name}: chart {index} is empty"
     if show is not None:
+        expect(show).to_be_visible(timeout=30000)
         show.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -128,7 +133,10 @@ def answer_current_question(page: Page) -> None:
         select.locator("input").focus()
         page.keyboard.press("ArrowDown")
         page.get_by_role("option").first.click()
-        page.keyboard.press("Escape")
+        # Leave the box with Tab (Escape inside a form can swallow the next click on the submit button).
+        page.keyboard.press("Tab")
+        # A click while the list is still open would only close it, not press the save button.
+        expect(page.get_by_role("listbox")).to_have_count(0, timeout=10000)
 
 
 def current_form_key(page: Page) -> str:
@@ -143,6 +151,7 @@ def save_and_next(page: Page) -> None:
     before = current_form_key(page)
     page.get_by_role("button", name="Simpan & berikutnya").click()
     expect(page.locator(f".{before}")).to_have_count(0, timeout=30000)
+    assert page.get_by_test_id("stException").count() == 0
     settle(page)
 
 
@@ -152,13 +161,13 @@ def progress_text(page: Page) -> str:
 
 def test_trainee_registers_takes_a_quiz_survives_a_refresh_and_gets_a_certificate(server: str, page: Page) -> None:
     register(page, server)
-    check_and_shoot(page, "01-beranda")
+    check_and_shoot(page, "01-beranda", heading="Selamat datang, Dr. Siti Aminah, S.H., M.H.")
     cookie = next(c for c in page.context.cookies() if c["name"] == "netral_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
 
     page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Kuis").click()
     settle(page)
-    check_and_shoot(page, "02-kuis-pilih")
+    check_and_shoot(page, "02-kuis-pilih", heading="Kuis")
     page.locator(".st-key-start_free_lanjutan-pejabat button").click()
     expect(page.get_by_test_id("stProgress")).to_be_visible(timeout=30000)
     expect(page.locator("#netral-countdown")).to_contain_text("Sisa waktu")
@@ -197,23 +206,23 @@ def test_trainee_registers_takes_a_quiz_survives_a_refresh_and_gets_a_certificat
     page.get_by_text("Saya yakin ingin mengumpulkan kuis ini").click()
     page.get_by_role("button", name="Kumpulkan kuis").click()
     expect(page.get_by_role("heading", name="Hasil", exact=True)).to_be_visible(timeout=30000)
-    check_and_shoot(page, "05-hasil")
+    check_and_shoot(page, "05-hasil", heading="Hasil", show=page.get_by_test_id("stMetric").first)
 
     page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Progres saya").click()
-    check_and_shoot(page, "06-progres", charts=2)
+    check_and_shoot(page, "06-progres", heading="Progres saya", charts=2)
     page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Latihan kasus").click()
-    check_and_shoot(page, "07-latihan")
+    check_and_shoot(page, "07-latihan", heading="Latihan kasus", show=page.get_by_test_id("stForm").first)
     page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Latihan cerdas").click()
-    check_and_shoot(page, "08-latihan-cerdas")
+    check_and_shoot(page, "08-latihan-cerdas", heading="Latihan cerdas", show=page.get_by_test_id("stForm").first)
     page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Data pelanggaran").click()
-    check_and_shoot(page, "09-data", charts=7)
+    check_and_shoot(page, "09-data", heading="Data pelanggaran netralitas ASN", charts=7)
     page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Akun saya").click()
-    check_and_shoot(page, "10-akun")
+    check_and_shoot(page, "10-akun", heading="Akun saya", show=page.get_by_role("button", name="Keluar"))
     page.get_by_role("button", name="Keluar").click()
     expect(page.get_by_role("heading", name="Masuk ke Netral")).to_be_visible(timeout=30000)
     settle(page)
     assert not [c for c in page.context.cookies() if c["name"] == "netral_session"]
-    check_and_shoot(page, "11-keluar")
+    check_and_shoot(page, "11-keluar", heading="Masuk ke Netral")
 
 
 def test_a_staff_page_as_the_first_request_shows_no_cohort_data(database_url: str, tmp_path: Path) -> None:
