@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
+import sys
+import types
 from concurrent.futures import ProcessPoolExecutor
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from netral.content import Content
@@ -18,7 +21,11 @@ PROCESSES = 8
 ANSWERS_EACH = 500
 
 
-def test_eight_processes_save_answers_into_the_same_attempts(engine: Engine, content: Content) -> None:
+def test_eight_processes_save_answers_into_the_same_attempts(engine: Engine, content: Content,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # AppTest installs app.py as `__main__`; "spawn" would re-run it in every worker. A bare `__main__`
+    # (no file) keeps the workers to this test's own function, whatever ran before in this process.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     slots: list[tuple[int, int, str]] = []
     for index in range(6):
         nip = f"1990010120150510{index + 1:02d}"
