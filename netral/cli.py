@@ -28,10 +28,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _db_upgrade(args: argparse.Namespace) -> int:
     from netral.store.db import make_engine
-    from netral.store.migrate import current_revision, upgrade
+    from netral.store.migrate import current_revision, upgrade_serialised
 
     engine = make_engine(args.database_url)
-    upgrade(engine)
+    upgrade_serialised(engine)  # under the same lock as app replicas starting at the same moment
     print(f"OK: database at revision {current_revision(engine)} ({engine.url.render_as_string(hide_password=True)})")
     return 0
 

@@ -40,6 +40,24 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def browser_key(xsrf_cookie: str | None) -> str | None:
+    """The token inside Streamlit's XSRF cookie (`2|mask|masked token|timestamp`). Streamlit re-masks the
+    cookie, same token with a new random mask, in every /_stcore/health answer, that is whenever any tab
+    of the browser connects; the token stays the same for the browser."""
+    if not xsrf_cookie:
+        return None
+    parts = xsrf_cookie.strip("\"'").split("|")
+    if len(parts) != 4 or parts[0] != "2":
+        return xsrf_cookie
+    try:
+        mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+    except ValueError:
+        return xsrf_cookie
+    if not mask:
+        return xsrf_cookie
+    return bytes(byte ^ mask[index % len(mask)] for index, byte in enumerate(masked)).hex()
+
+
 def _is_https(request: Request) -> bool:
     forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
     return request.url.scheme == "https" or forwarded == "https"
@@ -51,7 +69,7 @@ def auth_routes(engine_factory: Callable[[], Engine]) -> list[Route]:
     def complete_login(request: Request) -> Response:
         engine = engine_factory()
         token = redeem_login_ticket(engine, request.query_params.get("ticket"),
-                                    browser=request.cookies.get(BROWSER_COOKIE))
+                                    browser=browser_key(request.cookies.get(BROWSER_COOKIE)))
         destination = safe_next(request.query_params.get("next"))
         if token is None:
             # An expired or replayed ticket: back to the app, which shows the login form again.

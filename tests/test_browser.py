@@ -76,7 +76,10 @@ def page() -> Iterator[Page]:
 def settle(page: Page) -> None:
     """Wait until Streamlit has finished the current run (no 'running' indicator, no skeletons)."""
     page.wait_for_load_state("networkidle")
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30000)
+    # The app's own run state: the status widget is not drawn at phone width, this attribute always is.
+    page.wait_for_function(
+        "document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=30000)
     page.wait_for_timeout(300)
 
 

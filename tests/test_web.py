@@ -152,3 +152,19 @@ def test_a_ticket_bound_to_one_browser_cannot_log_in_another(engine: Engine, cli
     ticket = issue_login_ticket(engine, user_id, browser="the-same-browser")
     client.cookies.set(BROWSER_COOKIE, "the-same-browser")
     assert client.get("/auth/complete", params={"ticket": ticket}).headers["set-cookie"].startswith(SESSION_COOKIE)
+
+
+def test_a_second_tab_does_not_break_the_login_of_the_first(engine: Engine, client: TestClient, user_id: int) -> None:
+    """Streamlit re-masks its XSRF cookie (same token, new mask) whenever any tab connects; the ticket is
+    bound to the token inside, so the first tab's login still completes."""
+    from netral.web import BROWSER_COOKIE, browser_key
+
+    token = bytes(range(32))
+    masks = (bytes([7] * 4), bytes([200, 3, 9, 77]))
+    cookies = [f"2|{mask.hex()}|{bytes(b ^ mask[i % 4] for i, b in enumerate(token)).hex()}|1764300000"
+               for mask in masks]
+    assert cookies[0] != cookies[1] and browser_key(cookies[0]) == browser_key(cookies[1]) == token.hex()
+    ticket = issue_login_ticket(engine, user_id, browser=browser_key(cookies[0]))
+    client.cookies.set(BROWSER_COOKIE, cookies[1])  # the second tab's health check re-masked it
+    assert client.get("/auth/complete", params={"ticket": ticket}).headers["set-cookie"].startswith(SESSION_COOKIE)
+    assert browser_key(None) is None and browser_key("not-a-streamlit-cookie") == "not-a-streamlit-cookie"

@@ -21,7 +21,7 @@ from netral.store.accounts import (
     unsign_cookie,
 )
 from netral.store.migrate import open_store
-from netral.web import BROWSER_COOKIE, SESSION_COOKIE
+from netral.web import BROWSER_COOKIE, SESSION_COOKIE, browser_key
 
 SESSION_TOKEN = "_netral_login_token"
 PENDING_TICKET = "_netral_login_ticket"
@@ -62,7 +62,7 @@ def log_in(user: UserView) -> None:
     store = engine()
     st.session_state[SESSION_TOKEN] = start_login_session(store, user.id)
     st.session_state[PENDING_TICKET] = issue_login_ticket(store, user.id,
-                                                          browser=_cookie(BROWSER_COOKIE))
+                                                          browser=browser_key(_cookie(BROWSER_COOKIE)))
     st.session_state.pop(LOGOUT_PENDING, None)
     if "language_switch" not in st.session_state:
         st.session_state.language_switch = user.language

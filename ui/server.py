@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from streamlit import config
+from streamlit.runtime.pages_manager import PagesManager
 
 from netral.store.migrate import open_store
 from netral.store.xapi_outbox import XapiSender
@@ -30,6 +31,9 @@ def base_url() -> str:
 async def lifespan(_app: Any) -> AsyncIterator[None]:
     """Migrate the database, then, while no administrator exists, print a one-time set-up link (as Jupyter
     prints its token link): the only way to create the first administrator besides the CLI."""
+    # app.py always calls st.navigation: never serve a page file the legacy (pages/ folder) way, not even
+    # for the first session of a process (a reconnect or a deep link to a replica that served nobody yet).
+    PagesManager.uses_pages_directory = False
     engine = open_store()
     link = setup_link(engine, base_url())
     if link:
