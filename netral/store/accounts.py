@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import os
 import secrets
+import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -302,12 +304,38 @@ def redeem_login_ticket(engine: Engine, ticket: str | None, *, browser: str | No
     return token
 
 
+_stored_secrets: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+_stored_secrets_lock = threading.Lock()
+
+
 def cookie_secret(engine: Engine) -> str:
     """The key that signs login cookies: `NETRAL_COOKIE_SECRET` if set, else one generated once and kept
-    in the database, so every replica sharing the database signs and checks with the same key."""
+    in the database, so every replica sharing the database signs and checks with the same key.
+
+    The stored key never changes once written, so it is read from the database once per engine (that is,
+    once per process and database) and then kept in memory: a page run that checks a login cookie costs
+    no query for it. The environment is read on every call, so setting the variable takes effect at once.
+    """
     configured = os.environ.get(COOKIE_SECRET_ENV, "").strip()
     if configured:
         return configured
+    with _stored_secrets_lock:
+        known = _stored_secrets.get(engine)
+    if known is not None:
+        return known
+    stored = _stored_cookie_secret(engine)
+    with _stored_secrets_lock:
+        _stored_secrets[engine] = stored
+    return stored
+
+
+def forget_cookie_secrets() -> None:
+    """Drop the cookie keys kept in memory (for tests that replace a database's stored key)."""
+    with _stored_secrets_lock:
+        _stored_secrets.clear()
+
+
+def _stored_cookie_secret(engine: Engine) -> str:
     with read_session(engine) as session:
         row = session.get(Setting, "cookie_secret")
         if row is not None:
