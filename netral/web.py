@@ -1,10 +1,11 @@
 """HTTP routes beside the Streamlit app: the login cookie and the first-administrator link.
 
 A Streamlit script cannot set a cookie, and a cookie a script could read would not be HttpOnly. So a page
-that has checked a password issues a one-time login ticket and sends the browser to `/auth/complete`;
-this route trades the ticket for a login session and sets a signed, HttpOnly, SameSite cookie carrying
-its token. Every later page reads the cookie (through `st.context.cookies`) and resolves it in the
-database, so a login survives a refresh, works on every replica, and ends the moment it is revoked.
+that has checked a password starts a login session with a one-time login ticket and sends the browser to
+`/auth/complete`; this route trades the ticket for that same session's token (one login, one login-session
+row) and sets a signed, HttpOnly, SameSite cookie carrying it. Every later page reads the cookie (through
+`st.context.cookies`) and resolves it in the database, so a login survives a refresh, works on every
+replica, and ends the moment it is revoked.
 """
 
 from __future__ import annotations

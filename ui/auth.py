@@ -14,10 +14,9 @@ from netral.i18n import t
 from netral.store.accounts import (
     UserView,
     cookie_secret,
-    issue_login_ticket,
     resolve_login_session,
     revoke_login_session,
-    start_login_session,
+    start_login,
     unsign_cookie,
 )
 from netral.store.migrate import open_store
@@ -59,10 +58,11 @@ def current_user() -> UserView | None:
 
 def log_in(user: UserView) -> None:
     """Log this session in now, and arrange for the browser to receive the login cookie on the next run."""
-    store = engine()
-    st.session_state[SESSION_TOKEN] = start_login_session(store, user.id)
-    st.session_state[PENDING_TICKET] = issue_login_ticket(store, user.id,
-                                                          browser=browser_key(_cookie(BROWSER_COOKIE)))
+    # One login session: this session uses its token now, and the ticket gives the browser's cookie the
+    # same session at /auth/complete.
+    token, ticket = start_login(engine(), user.id, browser=browser_key(_cookie(BROWSER_COOKIE)))
+    st.session_state[SESSION_TOKEN] = token
+    st.session_state[PENDING_TICKET] = ticket
     st.session_state.pop(LOGOUT_PENDING, None)
     if "language_switch" not in st.session_state:
         st.session_state.language_switch = user.language

@@ -263,9 +263,40 @@ def unsign_cookie(value: str | None, secret: str) -> str | None:
     return token if hmac.compare_digest(signature, expected) else None
 
 
+def _ticket_session_token(secret: str, ticket: str) -> str:
+    """The login-session token a ticket hands to the browser, derived from the ticket with the cookie key.
+
+    Only hashes of tokens and tickets are stored, so this is how `/auth/complete` finds the session the page
+    already started: the cookie then carries that session, not a second one. A ticket alone (say from a
+    logged URL) gives no session token without the key.
+    """
+    return hmac.new(secret.encode(), b"netral-login-session:" + ticket.encode(), hashlib.sha256).hexdigest()
+
+
+def _new_ticket(user_id: int, ticket: str, browser: str | None, now: datetime) -> LoginTicket:
+    return LoginTicket(token_hash=_digest(ticket), user_id=user_id, created_at=now,
+                       expires_at=now + TICKET_LIFETIME, browser_binding=_digest(browser) if browser else None)
+
+
+def start_login(engine: Engine, user_id: int, *, browser: str | None = None,
+                now: datetime | None = None) -> tuple[str, str]:
+    """One login: its login session, and the one-time ticket with which the browser's cookie gets that same
+    session at `/auth/complete` (see `issue_login_ticket` for `browser`). Returns (session token, ticket);
+    the page keeps the token for its own session, the browser takes the ticket to the route."""
+    now = now or utcnow()
+    ticket = secrets.token_urlsafe(32)
+    token = _ticket_session_token(cookie_secret(engine), ticket)
+    with write_session(engine) as session:
+        session.add(LoginSession(id=_digest(token), user_id=user_id, created_at=now,
+                                 expires_at=now + SESSION_LIFETIME))
+        session.add(_new_ticket(user_id, ticket, browser, now))
+    return token, ticket
+
+
 def issue_login_ticket(engine: Engine, user_id: int, *, browser: str | None = None,
                        now: datetime | None = None) -> str:
-    """A one-time ticket, valid for two minutes, that `/auth/complete` trades for a login cookie.
+    """A one-time ticket, valid for two minutes, that `/auth/complete` trades for a login cookie; a ticket
+    issued alone starts its login session when redeemed (`start_login` starts it at once).
 
     `browser` is a value only the requesting browser holds (its XSRF cookie); when given, the ticket is
     redeemable only by a request carrying the same value.
@@ -273,23 +304,23 @@ def issue_login_ticket(engine: Engine, user_id: int, *, browser: str | None = No
     now = now or utcnow()
     ticket = secrets.token_urlsafe(32)
     with write_session(engine) as session:
-        session.add(LoginTicket(token_hash=_digest(ticket), user_id=user_id, created_at=now,
-                                expires_at=now + TICKET_LIFETIME,
-                                browser_binding=_digest(browser) if browser else None))
+        session.add(_new_ticket(user_id, ticket, browser, now))
     return ticket
 
 
 def redeem_login_ticket(engine: Engine, ticket: str | None, *, browser: str | None = None,
                         now: datetime | None = None) -> str | None:
-    """Spend a ticket and start a login session; returns the session token, or None for a bad ticket
-    (unknown, used, expired, or issued to another browser).
+    """Spend a ticket; returns the token of its login session for the cookie, or None for a bad ticket
+    (unknown, used, expired, or issued to another browser) or a login ended before the browser came.
 
+    The session is the one `start_login` began with the ticket, or for a ticket issued alone a new one.
     The ticket is marked used in the same transaction that checks it, so two tabs redeeming one ticket
-    start one session, not two.
+    get one session, not two.
     """
     if not ticket:
         return None
     now = now or utcnow()
+    token = _ticket_session_token(cookie_secret(engine), ticket)
     with write_session(engine) as session:
         row = session.get(LoginTicket, _digest(ticket))
         if row is None or row.used_at is not None or row.expires_at <= now:
@@ -298,9 +329,12 @@ def redeem_login_ticket(engine: Engine, ticket: str | None, *, browser: str | No
                                                                        _digest(browser or "")):
             return None
         row.used_at = now
-        token = secrets.token_urlsafe(32)
-        session.add(LoginSession(id=_digest(token), user_id=row.user_id, created_at=now,
-                                 expires_at=now + SESSION_LIFETIME))
+        login = session.get(LoginSession, _digest(token))
+        if login is None:
+            session.add(LoginSession(id=_digest(token), user_id=row.user_id, created_at=now,
+                                     expires_at=now + SESSION_LIFETIME))
+        elif login.user_id != row.user_id or login.revoked_at is not None or login.expires_at <= now:
+            return None  # logged out (or expired) in the page before the browser came for its cookie
     return token
 
 
