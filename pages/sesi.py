@@ -10,7 +10,7 @@ from netral.roster import parse_roster, preview_table, summary_message
 from netral.store.accounts import Role, list_staff
 from netral.store.reports import completion_report
 from netral.store.roster_import import RosterImportError, apply_roster
-from netral.store.siasn import DEFAULT_COURSE_TYPE, siasn_rows, siasn_warnings, siasn_xlsx
+from netral.store.siasn import DEFAULT_COURSE_TYPE, siasn_count, siasn_rows, siasn_warnings, siasn_xlsx
 from netral.store.trainings import TrainingError, create_training, list_trainings, set_training_status, update_training
 from ui.auth import engine, require_page
 from ui.common import content_or_stop, ensure_entrypoint, language
@@ -144,13 +144,13 @@ download_table(f"laporan-unit-{training.id}", t(lang, "report.col.unit"), unit_r
 
 st.subheader(t(lang, "siasn.title"))
 st.caption(t(lang, "siasn.intro"))
-siasn_preview = siasn_rows(store, content, user, training.id, issue_missing=False)
-for key, values in siasn_warnings(training, siasn_preview):
+siasn = siasn_count(store, user, training.id)  # one query; the rows are built only for the download
+for key, values in siasn_warnings(training, siasn):
     st.warning(t(lang, key, **values))
-if not siasn_preview:
+if not siasn.trainees:
     st.info(t(lang, "siasn.none"))
 else:
-    st.caption(t(lang, "siasn.count", count=len(siasn_preview)))
+    st.caption(t(lang, "siasn.count", count=siasn.trainees))
     course_type = st.text_input(t(lang, "siasn.course_type"), value=DEFAULT_COURSE_TYPE, max_chars=100,
                                 key=f"siasn_type_{training.id}")
     field_names = st.checkbox(t(lang, "siasn.field_names"), key=f"siasn_fields_{training.id}")

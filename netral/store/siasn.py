@@ -17,6 +17,8 @@ evidence. The year is the end date's.
 
 Course name, organiser and JP come from the session (`training_sessions.name`, `.organiser`,
 `.jp_hours`), NIP and name from the account. `siasn_warnings` names what HR should fill in first.
+`siasn_count` gives how many rows there would be (and how many lack a NIP) in one SQL query, for a page
+that shows the count on every run and builds the rows only when the file is asked for.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, case, distinct, func, or_, select
 
 from netral.content import Content
 from netral.export import table_to_xlsx
@@ -155,14 +157,49 @@ def siasn_rows(engine: Engine, content: Content, viewer: UserView, training_id: 
     return rows
 
 
-def siasn_warnings(training: TrainingView, rows: Sequence[SiasnRow]) -> list[tuple[str, dict[str, object]]]:
-    """What HR should fix before entering the rows into SIASN, as (i18n key, values) pairs."""
+@dataclass(frozen=True)
+class SiasnCount:
+    """How many SIASN rows a session has (`trainees`) and how many of them have no NIP."""
+
+    trainees: int
+    without_nip: int
+
+
+def siasn_count(engine: Engine, viewer: UserView, training_id: int) -> SiasnCount:
+    """The number of rows `siasn_rows` gives for the session (and of those without a NIP), counted in SQL:
+    trainees with a passed, finished attempt in the session at every quiz of the session.
+
+    Raises `TrainingError("not_found")` for a session the viewer may not see (or that does not exist).
+    """
+    with read_session(engine) as session:
+        training_row = session.scalar(visible_sessions_query(viewer).where(TrainingSession.id == training_id))
+        if training_row is None:
+            raise TrainingError("not_found")
+        quiz_ids = sorted(set(_training_view(training_row).quiz_ids))
+        completed = (
+            select(Attempt.user_id)
+            .where(Attempt.session_id == training_row.id, Attempt.quiz_id.in_(quiz_ids),
+                   Attempt.passed.is_(True), Attempt.status.in_(FINISHED_STATUSES))
+            .group_by(Attempt.user_id)
+            .having(func.count(distinct(Attempt.quiz_id)) == len(quiz_ids))
+        ).subquery()
+        no_nip = or_(User.nip.is_(None), User.nip == "")
+        trainees, without_nip = session.execute(
+            select(func.count(), func.coalesce(func.sum(case((no_nip, 1), else_=0)), 0))
+            .select_from(completed).join(User, User.id == completed.c.user_id)).one()
+    return SiasnCount(trainees=int(trainees), without_nip=int(without_nip))
+
+
+def siasn_warnings(training: TrainingView,
+                   rows: Sequence[SiasnRow] | SiasnCount) -> list[tuple[str, dict[str, object]]]:
+    """What HR should fix before entering the rows into SIASN, as (i18n key, values) pairs; `rows` may be
+    the rows or their `siasn_count`."""
     warnings: list[tuple[str, dict[str, object]]] = []
     if training.jp_hours is None:
         warnings.append(("siasn.warn.no_jp", {}))
     if not training.organiser.strip():
         warnings.append(("siasn.warn.no_organiser", {}))
-    without_nip = sum(1 for row in rows if not row.nip)
+    without_nip = rows.without_nip if isinstance(rows, SiasnCount) else sum(1 for row in rows if not row.nip)
     if without_nip:
         warnings.append(("siasn.warn.no_nip", {"count": without_nip}))
     return warnings
@@ -176,7 +213,7 @@ def siasn_headers(lang: str, *, field_names: bool = False) -> list[str]:
 def siasn_xlsx(rows: Sequence[SiasnRow], lang: str, *, field_names: bool = False) -> bytes:
     """An XLSX of `rows` (one sheet) with NIP, certificate number and dates as text cells.
 
-    Pure: build the rows with `siasn_rows` first (the page can show their count and `siasn_warnings`).
+    Pure: build the rows with `siasn_rows` first (a page showing only their count uses `siasn_count`).
     """
     headers = siasn_headers(lang, field_names=field_names)
     text_columns = [headers[COLUMNS.index(key)] for key in _TEXT_COLUMNS]
