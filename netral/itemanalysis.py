@@ -30,6 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+import numpy as np
+
 WhichAttempts = Literal["first", "all", "highest", "last"]
 """Which attempts of each user to analyse; the same choices as Moodle's "Calculate statistics from"."""
 
@@ -209,21 +211,18 @@ def analyse_quiz(
         if not math.isfinite(max_mark) or max_mark < 0:
             raise ValueError(f"maximum mark of {question_id!r} must be a finite number >= 0, not {max_mark!r}")
     question_ids = list(max_marks)
-    marks_by_question = {
-        question_id: [_mark(attempt, question_id) for attempt in attempts] for question_id in question_ids
-    }
+    # One row per attempt, one column per question: the per-question sums below run over columns at once.
+    marks = np.array([[_mark(attempt, q) for q in question_ids] for attempt in attempts], dtype=float)
+    marks = marks.reshape(len(attempts), len(question_ids))
     # The total over the quiz's questions only, as Moodle sums the latest steps of the quiz's slots.
-    totals = [math.fsum(marks_by_question[q][index] for q in question_ids) for index in range(len(attempts))]
+    totals = marks.sum(axis=1)
     max_total = math.fsum(max_marks.values())
-
-    questions = [
-        _question_statistics(question_id, max_marks[question_id], marks_by_question[question_id], totals,
-                             max_total, (random_guess_scores or {}).get(question_id))
-        for question_id in question_ids
-    ]
+    guesses = random_guess_scores or {}
+    questions = _question_statistics(question_ids, [max_marks[q] for q in question_ids], marks, totals,
+                                     max_total, [guesses.get(q) for q in question_ids])
     questions = _with_effective_weights(questions)
     sum_of_mark_variance = math.fsum(q.mark_variance or 0.0 for q in questions)
-    test = _test_statistics(totals, len(question_ids), max_total, sum_of_mark_variance)
+    test = _test_statistics(totals.tolist(), len(question_ids), max_total, sum_of_mark_variance)
     return QuizAnalysis(test=test, questions=tuple(questions))
 
 
@@ -280,12 +279,12 @@ def _deviations(values: Sequence[float]) -> list[float]:
     return [value - mean for value in values]
 
 
-def _covariance(first: Sequence[float], second: Sequence[float]) -> float | None:
-    """Sample covariance (over n - 1); None below 2 values, as Moodle."""
-    if len(first) < 2:
-        return None
-    products = (a * b for a, b in zip(_deviations(first), _deviations(second), strict=True))
-    return math.fsum(products) / (len(first) - 1)
+def _centred(columns: np.ndarray) -> np.ndarray:
+    """Each column minus its mean; exactly 0 in a column whose values are all equal, so no rounding noise
+    fakes a spread."""
+    centred = columns - columns.mean(axis=0)
+    centred[:, columns.min(axis=0) == columns.max(axis=0)] = 0.0
+    return centred
 
 
 def _percent_ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -295,36 +294,54 @@ def _percent_ratio(numerator: float | None, denominator: float | None) -> float 
     return 100 * numerator / denominator
 
 
-def _question_statistics(question_id: str, max_mark: float, marks: list[float], totals: list[float],
-                         max_total: float, random_guess_score: float | None) -> QuestionStatistics:
-    count = len(marks)
-    rests = [total - mark for total, mark in zip(totals, marks, strict=True)]
-    mean_mark = math.fsum(marks) / count if count else None
-    mark_variance = _covariance(marks, marks)
-    rest_variance = _covariance(rests, rests)
-    covariance = _covariance(marks, rests)
-    # Moodle pairs the i-th smallest mark with the i-th smallest rest: the best agreement these values allow.
-    max_covariance = _covariance(sorted(marks), sorted(rests))
-    correlation_denominator = (
-        math.sqrt(mark_variance * rest_variance) if mark_variance is not None and rest_variance is not None else None)
-    return QuestionStatistics(
-        question_id=question_id,
-        max_mark=max_mark,
-        attempt_count=count,
-        mean_mark=mean_mark,
-        facility=mean_mark / max_mark if mean_mark is not None and max_mark else None,
-        sd=math.sqrt(mark_variance) / max_mark if mark_variance is not None and max_mark else None,
-        random_guess_score=random_guess_score,
-        intended_weight=_percent_ratio(max_mark, max_total),
-        effective_weight=None,  # needs every question's covariance: set by _with_effective_weights
-        discrimination_index=_percent_ratio(covariance, correlation_denominator),
-        discriminative_efficiency=_percent_ratio(covariance, max_covariance),
-        mark_variance=mark_variance,
-        rest_variance=rest_variance,
-        covariance=covariance,
-        max_covariance=max_covariance,
-        covariance_with_total=_covariance(marks, totals),
-    )
+def _question_statistics(question_ids: Sequence[str], max_marks: Sequence[float], marks: np.ndarray,
+                         totals: np.ndarray, max_total: float, random_guess_scores: Sequence[float | None]
+                         ) -> list[QuestionStatistics]:
+    """Every question's statistics from the attempts x questions matrix `marks` (sample covariances over
+    n - 1, None below 2 attempts, as Moodle)."""
+    count = marks.shape[0]
+    rests = totals[:, None] - marks
+    means = marks.mean(axis=0) if count else None
+    covariances: dict[str, np.ndarray] = {}
+    if count >= 2:
+        centred_marks, centred_rests = _centred(marks), _centred(rests)
+        centred_totals = _centred(totals[:, None])
+        # Moodle pairs the i-th smallest mark with the i-th smallest rest: the best agreement these values allow.
+        sorted_marks, sorted_rests = _centred(np.sort(marks, axis=0)), _centred(np.sort(rests, axis=0))
+        for name, first, second in (("mark", centred_marks, centred_marks), ("rest", centred_rests, centred_rests),
+                                    ("rest_cov", centred_marks, centred_rests),
+                                    ("max", sorted_marks, sorted_rests), ("total", centred_marks, centred_totals)):
+            covariances[name] = (first * second).sum(axis=0) / (count - 1)
+
+    def statistic(name: str, column: int) -> float | None:
+        return float(covariances[name][column]) if covariances else None
+
+    questions = []
+    for column, (question_id, max_mark) in enumerate(zip(question_ids, max_marks, strict=True)):
+        mean_mark = float(means[column]) if means is not None else None
+        mark_variance, rest_variance = statistic("mark", column), statistic("rest", column)
+        covariance, max_covariance = statistic("rest_cov", column), statistic("max", column)
+        correlation_denominator = (math.sqrt(mark_variance * rest_variance)
+                                   if mark_variance is not None and rest_variance is not None else None)
+        questions.append(QuestionStatistics(
+            question_id=question_id,
+            max_mark=max_mark,
+            attempt_count=count,
+            mean_mark=mean_mark,
+            facility=mean_mark / max_mark if mean_mark is not None and max_mark else None,
+            sd=math.sqrt(mark_variance) / max_mark if mark_variance is not None and max_mark else None,
+            random_guess_score=random_guess_scores[column],
+            intended_weight=_percent_ratio(max_mark, max_total),
+            effective_weight=None,  # needs every question's covariance: set by _with_effective_weights
+            discrimination_index=_percent_ratio(covariance, correlation_denominator),
+            discriminative_efficiency=_percent_ratio(covariance, max_covariance),
+            mark_variance=mark_variance,
+            rest_variance=rest_variance,
+            covariance=covariance,
+            max_covariance=max_covariance,
+            covariance_with_total=statistic("total", column),
+        ))
+    return questions
 
 
 def _with_effective_weights(questions: list[QuestionStatistics]) -> list[QuestionStatistics]:

@@ -15,7 +15,7 @@ are left out of the marks; their means are listed with the others.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, Select, func, select
@@ -62,7 +62,7 @@ class QuizItemAnalysis:
     """Finished attempts found, before choosing first/last/highest/all."""
     analysis: QuizAnalysis
     scenario_means: tuple[ScenarioMean, ...]
-    """Mean score per scenario over the analysed attempts, lowest first."""
+    """Mean score per scenario over the analysed attempts (the ones `which` chose), lowest first."""
 
 
 def quiz_slots(quiz: Quiz, content: Content) -> QuizSlots:
@@ -122,6 +122,15 @@ def iter_scored_attempts(engine: Engine, viewer: UserView, content: Content, qui
     attempt when its last row has passed. A finished attempt without answers yields empty marks (it scores
     0 on every slot, as it did). `TrainingError("not_found")` for a session the viewer may not see.
     """
+    for attempt, _ in _stream_attempts(engine, viewer, content, quiz_id, session_id, batch_size):
+        yield attempt
+
+
+def _stream_attempts(engine: Engine, viewer: UserView, content: Content, quiz_id: str, session_id: int | None,
+                     batch_size: int = STREAM_BATCH
+                     ) -> Iterator[tuple[ScoredAttempt, tuple[tuple[str, float], ...]]]:
+    """`iter_scored_attempts`, each attempt with its scored answers as (scenario id, score), follow-ups
+    included, so the per-scenario means need no second pass over the answers."""
     quiz = _check_access(engine, viewer, content, quiz_id, session_id)
     slots = quiz_slots(quiz, content)
     numbered = _numbered_attempts(viewer, quiz_id, session_id).subquery("numbered")
@@ -133,39 +142,31 @@ def iter_scored_attempts(engine: Engine, viewer: UserView, content: Content, qui
         result = connection.execution_options(stream_results=True, yield_per=batch_size).execute(rows)
         current: tuple[int, int, int] | None = None
         marks: dict[str, float] = {}
+        answers: list[tuple[str, float]] = []
         for attempt_id, user_id, number, scenario_id, score in result:
             if current is not None and current[0] != attempt_id:
-                yield ScoredAttempt(current[0], current[1], current[2], marks)
-                marks = {}
+                yield ScoredAttempt(current[0], current[1], current[2], marks), tuple(answers)
+                marks, answers = {}, []
             current = (attempt_id, user_id, int(number))
-            slot = slots.slot_of.get(scenario_id) if scenario_id is not None else None
-            if slot is not None and score is not None:
+            if scenario_id is None or score is None:
+                continue
+            answers.append((scenario_id, float(score)))
+            slot = slots.slot_of.get(scenario_id)
+            if slot is not None:
                 marks[slot] = marks.get(slot, 0.0) + float(score)
         if current is not None:
-            yield ScoredAttempt(current[0], current[1], current[2], marks)
+            yield ScoredAttempt(current[0], current[1], current[2], marks), tuple(answers)
 
 
-def _scenario_means(engine: Engine, viewer: UserView, content: Content, quiz_id: str, session_id: int | None,
-                    which: WhichAttempts) -> tuple[ScenarioMean, ...]:
-    """Mean score per scenario over the attempts `which` picks, chosen in SQL the way `select_attempts` does."""
-    numbered = _numbered_attempts(viewer, quiz_id, session_id)
-    if which != "all":
-        order = {"first": (Attempt.started_at, Attempt.id),
-                 "last": (Attempt.started_at.desc(), Attempt.id.desc()),
-                 "highest": (Attempt.score.desc(), Attempt.started_at, Attempt.id)}[which]
-        numbered = numbered.add_columns(
-            func.row_number().over(partition_by=Attempt.user_id, order_by=order).label("pick"))
-    chosen = numbered.subquery("chosen")
-    query = (select(Answer.scenario_id, func.count(), func.avg(Answer.score))
-             .join(chosen, chosen.c.attempt_id == Answer.attempt_id)
-             .where(Answer.score.is_not(None))
-             .group_by(Answer.scenario_id))
-    if which != "all":
-        query = query.where(chosen.c.pick == 1)
-    with read_session(engine) as session:
-        rows = session.execute(query).all()
+def _scenario_means(content: Content, answers: Iterable[tuple[str, float]]) -> tuple[ScenarioMean, ...]:
+    """Mean score per scenario over the given (scenario id, score) answers, lowest first."""
+    sums: dict[str, list[float]] = {}
+    for scenario_id, score in answers:
+        cell = sums.setdefault(scenario_id, [0.0, 0])
+        cell[0] += score
+        cell[1] += 1
     means = [ScenarioMean(sid, content.scenarios[sid].category if sid in content.scenarios else None, int(n),
-                          float(mean)) for sid, n, mean in rows]
+                          total / n) for sid, (total, n) in sums.items()]
     return tuple(sorted(means, key=lambda m: (m.mean_score, m.scenario_id)))
 
 
@@ -179,9 +180,14 @@ def quiz_item_analysis(engine: Engine, viewer: UserView, content: Content, quiz_
     """
     quiz = _check_access(engine, viewer, content, quiz_id, session_id)
     slots = quiz_slots(quiz, content)
-    finished = list(iter_scored_attempts(engine, viewer, content, quiz_id, session_id))
+    answers_of: dict[int, tuple[tuple[str, float], ...]] = {}
+    finished = []
+    for attempt, answers in _stream_attempts(engine, viewer, content, quiz_id, session_id):
+        finished.append(attempt)
+        answers_of[attempt.attempt_id] = answers
     chosen = select_attempts(finished, which)
     return QuizItemAnalysis(
         quiz_id=quiz_id, session_id=session_id, which=which, slots=slots, attempts_finished=len(finished),
         analysis=analyse_quiz(chosen, slots.max_marks),
-        scenario_means=_scenario_means(engine, viewer, content, quiz_id, session_id, which))
+        scenario_means=_scenario_means(content, (answer for attempt in chosen
+                                                 for answer in answers_of[attempt.attempt_id])))

@@ -305,3 +305,10 @@ class ImportedItem(Base):
     imported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# --- added in revision 0007: one session's attempts by quiz and trainee ------------------------------------
+
+# The completion report, cohort counts and trainee table (netral/store/reports.py person_progress).
+Index("ix_attempts_session_quiz_user", Attempt.__table__.c.session_id, Attempt.__table__.c.quiz_id,
+      Attempt.__table__.c.user_id)
