@@ -5,8 +5,8 @@ import streamlit as st
 from netral.access import PageId
 from netral.i18n import t
 from netral.itemanalysis import QUESTION_COLUMN_KEYS, TEST_STATISTIC_KEYS, WHICH_ATTEMPTS, WHICH_ATTEMPTS_KEYS, flag_question
-from netral.store.itemdata import quiz_item_analysis
 from netral.store.trainings import TrainingError, list_trainings
+from ui import analytics_cache
 from ui.auth import engine, require_page
 from ui.common import content_or_stop, ensure_entrypoint, language
 from ui.downloads import download_table
@@ -35,7 +35,7 @@ which = st.radio(t(lang, "dashboard.which"), list(WHICH_ATTEMPTS), horizontal=Tr
 if quiz_id is None:
     st.stop()
 try:
-    result = quiz_item_analysis(store, user, content, quiz_id, session_id, which)
+    result = analytics_cache.item_analysis(store, user, content, quiz_id, session_id, which)
 except TrainingError as refusal:
     st.error(t(lang, "training." + refusal.code, **refusal.values))
     st.stop()
