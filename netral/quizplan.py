@@ -86,3 +86,12 @@ def question_sequence(content: Content, planned: tuple[str, ...], answers: Mappi
                         for option in question.options
                         if option.next and option.id in chosen.get(question.facet.value, set())), None)
     return sequence
+
+
+def resume_position(sequence: Sequence[str], answers: Mapping[str, Mapping[str, Sequence[str]]]) -> int:
+    """Where a trainee coming back to an attempt continues: the first question without an answer, or the
+    last question (where the attempt is submitted) when every one is answered."""
+    for index, scenario_id in enumerate(sequence):
+        if not any(answers.get(scenario_id, {}).values()):
+            return index
+    return max(len(sequence) - 1, 0)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from netral.access import PageId
 from netral.i18n import t
-from netral.quizplan import question_sequence
+from netral.quizplan import question_sequence, resume_position
 from netral.store.attempts import AttemptError, get_attempt, list_attempts, save_answer, start_or_resume, submit_attempt
 from netral.store.trainings import TrainingError, join_with_code, my_assignments
 from netral.xapi import configured as xapi_configured
@@ -25,8 +25,9 @@ st.title(t(lang, "nav.quiz"))
 
 
 def open_attempt(attempt_id: int) -> None:
+    # No "q": the attempt opens at its first unanswered question (resume_position).
     st.query_params["attempt"] = str(attempt_id)
-    st.query_params["q"] = "0"
+    st.query_params.pop("q", None)
     st.rerun()
 
 
@@ -105,8 +106,9 @@ def is_answered(scenario_id: str) -> bool:
 answered = sum(1 for sid in sequence if is_answered(sid))
 st.progress(answered / len(sequence), text=t(lang, "quiz.progress", answered=answered, total=len(sequence)))
 
-position = min(max(int(st.query_params.get("q", "0") or 0), 0), len(sequence) - 1) \
-    if st.query_params.get("q", "0").isdigit() else 0
+requested = st.query_params.get("q", "")
+position = (min(int(requested), len(sequence) - 1) if requested.isdigit()
+            else resume_position(sequence, attempt.answers))
 
 
 def question_label(index: int) -> str:

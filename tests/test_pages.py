@@ -379,18 +379,20 @@ def test_a_quiz_resumes_after_a_refresh_with_its_answers_and_timer() -> None:
     deadline = list_attempts(open_store(), user.id)[0].deadline_at
 
     # A refresh is a new session: log in again (the cookie does that in a browser) and resume.
-    _, token2 = make_user.__wrapped__() if hasattr(make_user, "__wrapped__") else (None, None)  # type: ignore[attr-defined]
     from netral.store.accounts import start_login_session
     again = open_page(new_app(token=start_login_session(open_store(), user.id)), "pages/kuis.py")
     resume = next(b for b in again.button if b.key == f"resume_{attempt_id}")
     resume.click()
     again.run()
-    assert scenario_on_screen(again, f"a{attempt_id}") == first  # the same plan, from the first question
+    # The same plan, opened at the first question still unanswered.
+    assert scenario_on_screen(again, f"a{attempt_id}") == second
+    assert "1 dari" in again.get("progress")[0].proto.text
+    again.selectbox(key=f"jump_{attempt_id}_1").set_value(0).run()
+    assert scenario_on_screen(again, f"a{attempt_id}") == first
     scenario = CONTENT.scenarios[first]
     saved = {q.facet.value: again.radio(key=f"a{attempt_id}_{first}_{q.facet.value}").value
              for q in scenario.questions if not q.multiple}
     assert all(saved.values()), "the saved answers are shown again"
-    assert "1 dari" in again.get("progress")[0].proto.text
     click(again, "Simpan & berikutnya")
     assert scenario_on_screen(again, f"a{attempt_id}") == second
     assert list_attempts(open_store(), user.id)[0].deadline_at == deadline  # the timer kept running

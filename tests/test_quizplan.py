@@ -55,3 +55,18 @@ def test_fixed_selection_keeps_its_order_and_options_are_a_permutation() -> None
     for sid in ids:
         for question in CONTENT.scenarios[sid].questions:
             assert sorted(plan.option_orders[sid][question.facet.value]) == sorted(o.id for o in question.options)
+
+
+def test_resume_position_is_the_first_unanswered_question_or_the_last() -> None:
+    from netral.quizplan import resume_position
+
+    cases = [
+        ((), {}, 0),
+        (("a", "b", "c"), {}, 0),
+        (("a", "b", "c"), {"a": {"f": ["x"]}}, 1),
+        (("a", "b", "c"), {"a": {"f": ["x"]}, "c": {"f": ["y"]}}, 1),  # a gap left earlier comes first
+        (("a", "b", "c"), {"a": {"f": ["x"]}, "b": {"f": []}}, 1),  # an empty choice is not an answer
+        (("a", "b", "c"), {sid: {"f": ["x"]} for sid in "abc"}, 2),  # all answered: the submit question
+    ]
+    for sequence, answers, expected in cases:
+        assert resume_position(sequence, answers) == expected, (sequence, answers)
