@@ -6,9 +6,11 @@ Where the variable is set and the server is down, the PostgreSQL tests fail (the
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import pytest
+from streamlit.runtime.download_data_util import convert_data_to_bytes_and_infer_mime
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from sqlalchemy import Engine, text
 
@@ -57,16 +59,44 @@ def content() -> Content:
     return loaded
 
 
+class Downloads(Mapping[str, bytes]):
+    """File name -> the bytes a download button gives. A button whose data is a callable (built on click)
+    is read by calling it, as the server does when the button is pressed."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, bytes | Callable[[], object]] = {}
+
+    def __getitem__(self, name: str) -> bytes:
+        data = self._files[name]
+        if callable(data):
+            data, _ = convert_data_to_bytes_and_infer_mime(data(), unsupported_error=TypeError(name))
+        assert isinstance(data, bytes), name
+        return data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+
 @pytest.fixture
-def downloads(monkeypatch) -> Iterator[dict[str, bytes]]:  # type: ignore[no-untyped-def]
+def downloads(monkeypatch) -> Iterator[Downloads]:  # type: ignore[no-untyped-def]
     """The bytes behind every download button, by file name (AppTest keeps no media files after a run)."""
-    files: dict[str, bytes] = {}
+    files = Downloads()
     original = MemoryMediaFileStorage.load_and_get_id
+    original_deferred = MediaFileManager.add_deferred
 
     def keep(self, path_or_data, mimetype, kind, filename=None):  # type: ignore[no-untyped-def]
         if filename and isinstance(path_or_data, bytes):
-            files[filename] = path_or_data
+            files._files[filename] = path_or_data
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def keep_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):  # type: ignore[no-untyped-def]
+        if file_name:
+            files._files[file_name] = data_callable
+        return original_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep_deferred)
     yield files

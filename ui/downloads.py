@@ -1,4 +1,5 @@
-"""Download buttons for a report table, as CSV and XLSX, with headers in the user's language."""
+"""Download buttons for a report table, as CSV and XLSX, with headers in the user's language; the files are
+built only when a button is pressed."""
 
 from __future__ import annotations
 
@@ -31,14 +32,25 @@ def localised_table(rows: Sequence[dict[str, object]], lang: str) -> tuple[list[
 
 
 def download_table(name: str, sheet: str, rows: Sequence[dict[str, object]], lang: str, key: str) -> None:
-    columns, cells = localised_table(rows, lang)
-    if not columns:
+    """A CSV and an XLSX button for `rows`. Each file is built when its button is pressed (a callable as
+    `data`, Streamlit >= 1.50), not on every run; it holds the rows of the run that drew the button."""
+    if not rows or not rows[0]:
         return
-    nip_columns = [c for c in columns if c.upper() == "NIP"]
+    snapshot = list(rows)
+
+    def csv_file() -> bytes:
+        columns, cells = localised_table(snapshot, lang)
+        return table_to_csv(columns, cells)
+
+    def xlsx_file() -> bytes:
+        columns, cells = localised_table(snapshot, lang)
+        nip_columns = [c for c in columns if c.upper() == "NIP"]
+        return table_to_xlsx({sheet: (columns, cells)}, text_columns=nip_columns)
+
     left, right = st.columns(2)
-    left.download_button(t(lang, "export.csv"), table_to_csv(columns, cells), file_name=f"{name}.csv",
+    left.download_button(t(lang, "export.csv"), csv_file, file_name=f"{name}.csv",
                          mime="text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore")
-    right.download_button(t(lang, "export.xlsx"), table_to_xlsx({sheet: (columns, cells)}, text_columns=nip_columns),
+    right.download_button(t(lang, "export.xlsx"), xlsx_file,
                           file_name=f"{name}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           on_click="ignore")
