@@ -3,34 +3,35 @@ database. Screenshots go to test-artifacts/; every page is checked for error box
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-NIP = "199001012015031001"
-PASSWORD = "rahasia-123"
+from tests.serverkit import (  # noqa: F401 - also imported from here by test_phone and bench/bytes.py
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    NIP,
+    PASSWORD,
+    ROOT,
+    answer_current_question,
+    app_server,
+    chromium_page,
+    current_form_key,
+    free_port,
+    progress_text,
+    register,
+    save_and_next,
+    settle,
+    textbox,
+)
+
+_free_port = free_port  # the old name, used by bench/bytes.py
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -39,48 +40,16 @@ def database_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def server(database_url: str) -> Iterator[str]:
+def server(database_url: str, tmp_path: Path) -> Iterator[str]:
     """A new Streamlit server for each test, so the first request really is the server's first."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT, env={**os.environ, "NETRAL_DATABASE_URL": database_url},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("the Streamlit server did not become healthy within 60 s")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with app_server(database_url, tmp_path / "server") as app:
+        yield app.url
 
 
 @pytest.fixture
 def page() -> Iterator[Page]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser.new_page(viewport={"width": 1200, "height": 900})
-        browser.close()
-
-
-def settle(page: Page) -> None:
-    """Wait until Streamlit has finished the current run (no 'running' indicator, no skeletons)."""
-    page.wait_for_load_state("networkidle")
-    # The app's own run state: the status widget is not drawn at phone width, this attribute always is.
-    page.wait_for_function(
-        "document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state') === 'notRunning'",
-        timeout=30000)
-    page.wait_for_timeout(300)
+    with chromium_page() as opened:
+        yield opened
 
 
 def check_and_shoot(page: Page, name: str, *, charts: int = 0, show=None,  # type: ignore[no-untyped-def]
@@ -121,61 +90,6 @@ def choose(page: Page, box, option: re.Pattern[str]) -> None:  # type: ignore[no
         settle(page)
         return
     raise AssertionError(f"the selectbox never opened to choose {option.pattern}")
-
-
-def textbox(page: Page, label: str):  # type: ignore[no-untyped-def]
-    return page.get_by_role("textbox", name=label, exact=True).first
-
-
-def register(page: Page, server: str) -> None:
-    page.goto(server)
-    page.get_by_role("tab", name="Daftar").click()
-    textbox(page, "NIP (18 digit)").fill("19900101 201503 1 001")
-    textbox(page, "Nama lengkap (dengan gelar)").fill("Dr. Siti Aminah, S.H., M.H.")
-    textbox(page, "Unit kerja").fill("BKPSDM Provinsi Banten")
-    textbox(page, "Jabatan").fill("Analis SDM Aparatur")
-    textbox(page, "Kata sandi baru").fill(PASSWORD)
-    textbox(page, "Ulangi kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Daftar", exact=True).click()
-    expect(page.get_by_role("heading", name=re.compile("Selamat datang"))).to_be_visible(timeout=30000)
-
-
-def answer_current_question(page: Page) -> None:
-    """Pick the first option of every question on screen (radio groups and multiselects)."""
-    settle(page)  # the previous run must be finished, or the widgets found may be the old question's
-    form = page.get_by_test_id("stForm").first
-    for group in form.get_by_test_id("stRadio").all():
-        group.get_by_role("radiogroup").locator("label").first.click()
-    for select in form.get_by_test_id("stMultiSelect").all():
-        select.scroll_into_view_if_needed()
-        # A click on the box does not open it here; the keyboard does, as it would for a screen-reader user.
-        select.locator("input").focus()
-        page.keyboard.press("ArrowDown")
-        page.get_by_role("option").first.click()
-        # Leave the box with Tab (Escape inside a form can swallow the next click on the submit button).
-        page.keyboard.press("Tab")
-        # A click while the list is still open would only close it, not press the save button.
-        expect(page.get_by_role("listbox")).to_have_count(0, timeout=10000)
-
-
-def current_form_key(page: Page) -> str:
-    """The CSS class Streamlit gives the question's first widget (`st-key-a<attempt>_<scenario>_verdict`)."""
-    classes = page.locator('[class*="_verdict"][class*="st-key-a"]').first.get_attribute("class") or ""
-    return next(c for c in classes.split() if c.startswith("st-key-a") and c.endswith("_verdict"))
-
-
-def save_and_next(page: Page) -> None:
-    """Save the answer and wait until the next question's form has replaced this one (the progress bar is
-    drawn before the form, so its change alone does not mean the new widgets are there)."""
-    before = current_form_key(page)
-    page.get_by_role("button", name="Simpan & berikutnya").click()
-    expect(page.locator(f".{before}")).to_have_count(0, timeout=30000)
-    assert page.get_by_test_id("stException").count() == 0
-    settle(page)
-
-
-def progress_text(page: Page) -> str:
-    return page.get_by_test_id("stProgress").inner_text()
 
 
 def test_trainee_registers_takes_a_quiz_survives_a_refresh_and_gets_a_certificate(server: str, page: Page) -> None:
@@ -228,7 +142,7 @@ def test_trainee_registers_takes_a_quiz_survives_a_refresh_and_gets_a_certificat
     check_and_shoot(page, "05-hasil", heading="Hasil", show=page.get_by_test_id("stMetric").first)
 
     page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Progres saya").click()
-    check_and_shoot(page, "06-progres", heading="Progres saya", charts=2)
+    check_and_shoot(page, "06-progres", heading="Progres saya", charts=3)
     page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Latihan kasus").click()
     check_and_shoot(page, "07-latihan", heading="Latihan kasus", show=page.get_by_test_id("stForm").first)
     page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Latihan cerdas").click()
@@ -261,37 +175,15 @@ def test_a_staff_page_as_the_first_request_shows_no_cohort_data(database_url: st
     enrol(store, trainee.id, training.id)
     store.dispose()
 
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT, env={**os.environ, "NETRAL_DATABASE_URL": database_url},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    ARTIFACTS.mkdir(exist_ok=True)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.goto(f"{url}/dasbor")
-            expect(page.get_by_role("heading", name="Masuk ke Netral")).to_be_visible(timeout=30000)
-            settle(page)
-            body = page.inner_text("body")
-            assert "Sesi Rahasia Kohort" not in body and "Peserta Rahasia" not in body
-            nav = page.get_by_test_id("stSidebarNavItems").inner_text()
-            assert "Dasbor" not in nav and "Sesi pelatihan" not in nav
-            page.screenshot(path=str(ARTIFACTS / "first-request-dasbor.png"), full_page=True)
-            browser.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with app_server(database_url, tmp_path / "server") as app, chromium_page() as page:
+        page.goto(f"{app.url}/dasbor")
+        expect(page.get_by_role("heading", name="Masuk ke Netral")).to_be_visible(timeout=30000)
+        settle(page)
+        body = page.inner_text("body")
+        assert "Sesi Rahasia Kohort" not in body and "Peserta Rahasia" not in body
+        nav = page.get_by_test_id("stSidebarNavItems").inner_text()
+        assert "Dasbor" not in nav and "Sesi pelatihan" not in nav
+        page.screenshot(path=str(ARTIFACTS / "first-request-dasbor.png"), full_page=True)
 
 
 def test_hr_and_trainer_flow_sessions_roster_dashboard_item_analysis(database_url: str, tmp_path: Path) -> None:
@@ -312,74 +204,52 @@ def test_hr_and_trainer_flow_sessions_roster_dashboard_item_analysis(database_ur
     good.write_bytes("NIP;Nama;Unit Kerja;Jabatan\r\n198502142010012003;Dr. Siti Aminah, S.H.;BKPSDM;Analis\r\n"
                      "199001012015031001;André Wijaya;Dinkes;Perawat\r\n".encode("cp1252"))
 
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT, env={**os.environ, "NETRAL_DATABASE_URL": database_url},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    ARTIFACTS.mkdir(exist_ok=True)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(url)
-            textbox(page, "NIP atau nama pengguna").fill("demo-hr")
-            textbox(page, "Kata sandi").fill(PASSWORD)
-            page.get_by_role("button", name="Masuk", exact=True).click()
-            nav = page.get_by_test_id("stSidebarNavItems")
-            expect(nav.get_by_role("link", name="Sesi pelatihan")).to_be_visible(timeout=30000)
+    with app_server(database_url, tmp_path / "server") as app, chromium_page((1280, 900)) as page:
+        page.goto(app.url)
+        textbox(page, "NIP atau nama pengguna").fill("demo-hr")
+        textbox(page, "Kata sandi").fill(PASSWORD)
+        page.get_by_role("button", name="Masuk", exact=True).click()
+        nav = page.get_by_test_id("stSidebarNavItems")
+        expect(nav.get_by_role("link", name="Sesi pelatihan")).to_be_visible(timeout=30000)
 
-            nav.get_by_role("link", name="Sesi pelatihan").click()
-            settle(page)
-            page.get_by_text("Buat sesi pelatihan baru").click()
-            textbox(page, "Nama sesi").fill("Orientasi CPNS Banten 2026")
-            quizzes = page.get_by_test_id("stForm").get_by_test_id("stMultiSelect").first
-            quizzes.locator("input").focus()
-            page.keyboard.press("ArrowDown")
-            page.get_by_role("option").first.click()
-            page.keyboard.press("Tab")  # as in the quiz: Escape inside a form can swallow the next click
-            expect(page.get_by_role("listbox")).to_have_count(0, timeout=10000)
-            page.get_by_role("button", name="Buat sesi").click()
-            expect(page.get_by_text("Kode sesi untuk peserta")).to_be_visible(timeout=30000)
-            check_and_shoot(page, "staff-01-sesi-dibuat")
+        nav.get_by_role("link", name="Sesi pelatihan").click()
+        settle(page)
+        page.get_by_text("Buat sesi pelatihan baru").click()
+        textbox(page, "Nama sesi").fill("Orientasi CPNS Banten 2026")
+        quizzes = page.get_by_test_id("stForm").get_by_test_id("stMultiSelect").first
+        quizzes.locator("input").focus()
+        page.keyboard.press("ArrowDown")
+        page.get_by_role("option").first.click()
+        page.keyboard.press("Tab")  # as in the quiz: Escape inside a form can swallow the next click
+        expect(page.get_by_role("listbox")).to_have_count(0, timeout=10000)
+        page.get_by_role("button", name="Buat sesi").click()
+        expect(page.get_by_text("Kode sesi untuk peserta")).to_be_visible(timeout=30000)
+        check_and_shoot(page, "staff-01-sesi-dibuat")
 
-            # The new session is not the one shown first: pick it, then upload the rosters.
-            choose(page, page.get_by_test_id("stSelectbox").filter(has_text="Sesi pelatihan"),
-                   re.compile("Orientasi CPNS Banten 2026"))
-            expect(page.get_by_role("heading", name="Orientasi CPNS Banten 2026")).to_be_visible(timeout=30000)
-            settle(page)
-            expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(1, timeout=30000)
-            page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad))
-            expect(page.get_by_text(re.compile("perlu diperbaiki"))).to_be_visible(timeout=30000)
-            expect(page.get_by_role("button", name="Impor semua baris")).to_be_disabled()
-            check_and_shoot(page, "staff-02-roster-bermasalah", show=page.get_by_role("button", name="Impor semua baris"))
-            page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(good))
-            expect(page.get_by_role("button", name="Impor semua baris")).to_be_enabled(timeout=30000)
-            page.get_by_role("button", name="Impor semua baris").click()
-            expect(page.get_by_text(re.compile("Impor selesai: 2 akun baru"))).to_be_visible(timeout=30000)
-            check_and_shoot(page, "staff-03-roster-diimpor", show=page.get_by_text(re.compile("Impor selesai")))
+        # The new session is not the one shown first: pick it, then upload the rosters.
+        choose(page, page.get_by_test_id("stSelectbox").filter(has_text="Sesi pelatihan"),
+               re.compile("Orientasi CPNS Banten 2026"))
+        expect(page.get_by_role("heading", name="Orientasi CPNS Banten 2026")).to_be_visible(timeout=30000)
+        settle(page)
+        expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(1, timeout=30000)
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad))
+        expect(page.get_by_text(re.compile("perlu diperbaiki"))).to_be_visible(timeout=30000)
+        expect(page.get_by_role("button", name="Impor semua baris")).to_be_disabled()
+        check_and_shoot(page, "staff-02-roster-bermasalah", show=page.get_by_role("button", name="Impor semua baris"))
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(good))
+        expect(page.get_by_role("button", name="Impor semua baris")).to_be_enabled(timeout=30000)
+        page.get_by_role("button", name="Impor semua baris").click()
+        expect(page.get_by_text(re.compile("Impor selesai: 2 akun baru"))).to_be_visible(timeout=30000)
+        check_and_shoot(page, "staff-03-roster-diimpor", show=page.get_by_text(re.compile("Impor selesai")))
 
-            nav.get_by_role("link", name="Dasbor kohort").click()
-            settle(page)
-            choose(page, page.get_by_test_id("stSelectbox").first, re.compile("Pelatihan Netralitas ASN Banten 1"))
-            check_and_shoot(page, "staff-04-dasbor", charts=3)
-            assert "60" in page.get_by_test_id("stMetric").first.inner_text()
+        nav.get_by_role("link", name="Dasbor kohort").click()
+        settle(page)
+        choose(page, page.get_by_test_id("stSelectbox").first, re.compile("Pelatihan Netralitas ASN Banten 1"))
+        check_and_shoot(page, "staff-04-dasbor", charts=4)
+        assert "60" in page.get_by_test_id("stMetric").first.inner_text()
 
-            nav.get_by_role("link", name="Analisis butir soal").click()
-            settle(page)
-            choose(page, page.get_by_test_id("stSelectbox").first, re.compile("Pelatihan Netralitas ASN Banten 1"))
-            expect(page.get_by_text("Statistik per butir")).to_be_visible(timeout=30000)
-            check_and_shoot(page, "staff-05-analisis-butir", show=page.get_by_text("Statistik per butir"))
-            browser.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+        nav.get_by_role("link", name="Analisis butir soal").click()
+        settle(page)
+        choose(page, page.get_by_test_id("stSelectbox").first, re.compile("Pelatihan Netralitas ASN Banten 1"))
+        expect(page.get_by_text("Statistik per butir")).to_be_visible(timeout=30000)
+        check_and_shoot(page, "staff-05-analisis-butir", show=page.get_by_text("Statistik per butir"))

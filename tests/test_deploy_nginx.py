@@ -19,8 +19,6 @@ import signal
 import socket
 import ssl
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -29,133 +27,44 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
-from sqlalchemy import create_engine, text
+from playwright.sync_api import expect
 
-from tests.conftest import reset_postgres
-from tests.test_browser import (
+from tests.serverkit import (  # noqa: F401 - also imported from here by test_phone and bench/bytes.py
     ARTIFACTS,
-    CHROMIUM_ARGS,
+    QUIZ,
     ROOT,
+    Replica,
+    answer,
+    attempt_in_url,
+    chromium_page,
+    counts,
+    finish_and_submit,
+    free_port,
+    postgres_database,
     progress_text,
     register,
+    replicas,
+    run_finished,
     save_and_next,
     settle,
+    start_quiz,
+    stored_answer_count,
+    wait_until,
 )
 
 pytestmark = pytest.mark.browser
 
 NGINX = "/usr/sbin/nginx"
 TEMPLATE = ROOT / "deploy" / "nginx" / "netral.conf"
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-QUIZ = "lanjutan-pejabat"
+ALLOWED_HOSTS = ("--server.allowedHosts", "127.0.0.1")  # as docs/deploy.md advises, with the public name
+_free_port, _wait_until = free_port, wait_until
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until(check, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"{what} within {timeout:.0f} s")
-
-
-# -- PostgreSQL -----------------------------------------------------------------------------------------------
 
 @pytest.fixture
 def shared_database() -> Iterator[str]:
     """NETRAL_TEST_DATABASE_URL emptied where CI sets it, else a database of our own (dropped afterwards)."""
-    given = os.environ.get("NETRAL_TEST_DATABASE_URL", "").strip()
-    if given:
-        engine = create_engine(given)
-        try:
-            reset_postgres(engine)
-        finally:
-            engine.dispose()
-        yield given
-        return
-    name = f"netral_nginx_{os.getpid()}_{int(time.time() * 1000) % 10**8}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - a PostgreSQL that is down is a failure, never a skip
-        admin.dispose()
-        pytest.fail(f"no PostgreSQL on 127.0.0.1:5432 (user postgres): {exc}")
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-# -- the app processes ----------------------------------------------------------------------------------------
-
-@dataclass
-class Replica:
-    port: int
-    log: Path
-    process: subprocess.Popen | None = None
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def start(self, database_url: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-             "--server.port", str(self.port), "--server.headless", "true",
-             "--server.allowedHosts", "127.0.0.1"],  # as docs/deploy.md advises, with the public name
-            cwd=ROOT, env={**os.environ, "NETRAL_DATABASE_URL": database_url},
-            stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-
-    def healthy(self) -> bool:
-        assert self.process is not None
-        if self.process.poll() is not None:
-            pytest.fail(f"the app on {self.address} exited: {self.log.read_text(errors='replace')[-3000:]}")
-        try:
-            return urllib.request.urlopen(f"http://{self.address}/_stcore/health", timeout=2).read() == b"ok"
-        except OSError:
-            return False
-
-    def active_sessions(self) -> int:
-        """Streamlit's own gauge, read from the process directly (nginx does not pass /_stcore/metrics)."""
-        body = urllib.request.urlopen(f"http://{self.address}/_stcore/metrics", timeout=5).read().decode()
-        match = re.search(r"^active_sessions (\d+)", body, re.MULTILINE)
-        assert match, body
-        return int(match.group(1))
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(sig)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=20)
-
-
-@contextmanager
-def replicas(database_url: str, folder: Path, count: int = 2) -> Iterator[list[Replica]]:
-    """`count` app processes started at the same moment (they migrate the empty database in turn)."""
-    started = [Replica(_free_port(), folder / f"app-{index}.log") for index in range(count)]
-    try:
-        for replica in started:
-            replica.start(database_url)
-        for replica in started:
-            _wait_until(replica.healthy, 60, f"the app on {replica.address} was not healthy")
-        yield started
-    finally:
-        for replica in started:
-            replica.stop()
+    with postgres_database("netral_nginx") as url:
+        yield url
 
 
 # -- nginx ----------------------------------------------------------------------------------------------------
@@ -266,99 +175,9 @@ def nginx(upstreams: list[str], folder: Path) -> Iterator[Proxy]:
 
 @contextmanager
 def deployment(database_url: str, folder: Path) -> Iterator[tuple[list[Replica], Proxy]]:
-    with replicas(database_url, folder) as apps, nginx([app.address for app in apps], folder / "nginx") as proxy:
+    with replicas(database_url, folder, options=ALLOWED_HOSTS) as apps, \
+            nginx([app.address for app in apps], folder / "nginx") as proxy:
         yield apps, proxy
-
-
-@contextmanager
-def chromium_page() -> Iterator[Page]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1200, "height": 900}, ignore_https_errors=True)
-        try:
-            yield context.new_page()
-        finally:
-            browser.close()
-
-
-# -- quiz steps -----------------------------------------------------------------------------------------------
-
-def counts(page: Page) -> tuple[int, int]:
-    answered, total = map(int, re.findall(r"\d+", progress_text(page))[:2])
-    return answered, total
-
-
-def run_finished(page: Page) -> None:
-    """Streamlit's own flag on its root element: the script run is over (the "Running..." widget that
-    `settle` waits for is not shown on a phone-sized screen)."""
-    page.wait_for_function(
-        "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'",
-        timeout=30000)
-
-
-def answer(page: Page) -> None:
-    """Pick the first option of every question on screen, as `answer_current_question` does but with a
-    shorter wait before (the end of the run, no network-idle pause); then move the focus off the last
-    multiselect: a focused multiselect is taller, so the mouse-down on the save button would
-    collapse it and move the button up, and the click would land beside it."""
-    run_finished(page)
-    form = page.get_by_test_id("stForm").first
-    for group in form.get_by_test_id("stRadio").all():
-        group.get_by_role("radiogroup").locator("label").first.click()
-    for select in form.get_by_test_id("stMultiSelect").all():
-        select.locator("input").focus()
-        page.keyboard.press("ArrowDown")
-        page.get_by_role("option").first.click()
-        page.keyboard.press("Escape")
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    expect(page.get_by_role("listbox")).to_have_count(0, timeout=10000)
-
-
-def start_quiz(page: Page) -> None:
-    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Kuis").click()
-    settle(page)
-    page.locator(f".st-key-start_free_{QUIZ} button").click()
-    expect(page.get_by_test_id("stProgress")).to_be_visible(timeout=30000)
-    settle(page)
-
-
-def finish_and_submit(page: Page) -> None:
-    """Answer the remaining questions in order (a chosen option may add a follow-up), then submit."""
-    for _ in range(25):
-        answered, total = counts(page)
-        if answered == total:
-            break
-        answer(page)
-        if answered + 1 == total:  # the last question stays on screen after saving, unless it branches
-            before = progress_text(page)
-            page.get_by_role("button", name="Simpan & berikutnya").click()
-            expect(page.get_by_test_id("stProgress")).not_to_have_text(before, timeout=30000)
-            settle(page)
-        else:
-            save_and_next(page)
-    answered, total = counts(page)
-    assert answered == total > 0, f"{answered}/{total} answered"
-    page.get_by_text("Saya yakin ingin mengumpulkan kuis ini").click()
-    page.get_by_role("button", name="Kumpulkan kuis").click()
-    expect(page.get_by_role("heading", name="Hasil", exact=True)).to_be_visible(timeout=30000)
-    settle(page)
-    assert page.get_by_test_id("stException").count() == 0
-
-
-def stored_answer_count(database_url: str, attempt: int) -> int:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return int(connection.scalar(text("SELECT count(*) FROM answers WHERE attempt_id = :a"), {"a": attempt}))
-    finally:
-        engine.dispose()
-
-
-def attempt_in_url(page: Page) -> int:
-    match = re.search(r"[?&]attempt=(\d+)", page.url)
-    assert match, page.url
-    return int(match.group(1))
 
 
 # -- the tests ------------------------------------------------------------------------------------------------
