@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time
 import streamlit as st
 
 from netral.access import PageId
-from netral.charts import distribution_chart, heatmap_chart, mastery_chart, mastery_frame
+from netral.charts import distribution_chart, mastery_charts, mastery_frame, unit_mastery_chart
 from netral.i18n import t
 from netral.store.cohort import (
     CohortFilters,
@@ -18,7 +18,8 @@ from netral.store.cohort import (
 from netral.store.trainings import list_trainings
 from ui.auth import engine, require_page
 from ui.common import content_or_stop, ensure_entrypoint, language
-from ui.downloads import download_table, localised_table
+from ui.downloads import download_table
+from ui.tables import show_table
 
 ensure_entrypoint()
 lang = language()
@@ -75,28 +76,28 @@ st.altair_chart(distribution_chart([(b.lower, b.upper, b.count) for b in dashboa
                 width="stretch")
 st.caption(t(lang, "dashboard.distribution_explained", mean=round((dashboard.mean_score or 0) * 100)))
 with st.expander(t(lang, "data.table")):
-    headers, rows = localised_table(dashboard.to_rows("distribution"), lang)
-    st.dataframe([dict(zip(headers, row, strict=False)) for row in rows], hide_index=True)
+    show_table(dashboard.to_rows("distribution"), lang)
 
 cells = [(m.unit or "-", category_name(m.category_id), m.mastery, m.answers) for m in dashboard.unit_mastery]
 if cells:
-    st.altair_chart(heatmap_chart(cells, lang), width="stretch")
-    st.caption(t(lang, "dashboard.heatmap_explained"))
+    cohort = [(category_name(m.category_id), m.mastery) for m in dashboard.mastery]  # weakest first
+    st.altair_chart(unit_mastery_chart(cells, cohort, lang), width="stretch")
+    st.caption(t(lang, "dashboard.units_explained"))
     with st.expander(t(lang, "data.table")):
-        headers, rows = localised_table(dashboard.to_rows("unit_mastery"), lang)
-        st.dataframe([dict(zip(headers, [r[0], category_name(str(r[1])), *r[2:]], strict=False)) for r in rows],
-                     hide_index=True)
+        show_table(dashboard.to_rows("unit_mastery"), lang, cells=lambda r: [r[0], category_name(str(r[1])), *r[2:]])
 
 weakest = [w for w in dashboard.weakest if w.table_2_1_count is not None]
 if weakest:
     frame = mastery_frame([(category_name(w.category_id), w.answers, w.mastery, w.table_2_1_count)
                            for w in sorted(weakest, key=lambda w: -(w.table_2_1_count or 0))], lang)
-    st.altair_chart(mastery_chart(frame, lang), width="stretch")
+    # Side by side on a wide screen; Streamlit stacks the columns on a phone.
+    left, right = st.columns(2)
+    for column, chart in zip((left, right), mastery_charts(frame, lang, title_key="dashboard.chart_mastery"),
+                             strict=True):
+        column.altair_chart(chart, width="stretch")
     st.caption(t(lang, "dashboard.weakest_explained"))
     with st.expander(t(lang, "data.table")):
-        headers, rows = localised_table(dashboard.to_rows("weakest"), lang)
-        st.dataframe([dict(zip(headers, [category_name(str(r[0])), *r[1:]], strict=False)) for r in rows],
-                     hide_index=True)
+        show_table(dashboard.to_rows("weakest"), lang, cells=lambda r: [category_name(str(r[0])), *r[1:]])
 
 st.subheader(t(lang, "dashboard.trainees"))
 sort = st.radio(t(lang, "dashboard.sort"), ["score", "name", "unit"], horizontal=True,
@@ -105,8 +106,7 @@ page_size = 50
 page_number = st.number_input(t(lang, "dashboard.page"), min_value=1, value=1, key="dash_page")
 table = trainee_table(store, user, chosen, filters, sort=sort, limit=page_size, offset=(page_number - 1) * page_size)
 st.caption(t(lang, "dashboard.page_of", shown=len(table.rows), total=table.total))
-headers, rows = localised_table(table.to_rows(), lang)
-st.dataframe([dict(zip(headers, row, strict=False)) for row in rows], hide_index=True)
+show_table(table.to_rows(), lang)
 download_table(f"nilai-kohort-{chosen}", t(lang, "nav.dashboard"), table.to_rows(), lang, "cohort_scores")
 
 people = {row.user_id: f"{row.name} · {row.unit}" for row in table.rows}

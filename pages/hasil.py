@@ -60,13 +60,40 @@ else:
 if attempt.status == "late":
     st.caption(t(lang, "results.late"))
 
+reviewed = []
 for number, scenario_id in enumerate(question_sequence(content, attempt.scenario_ids, attempt.answers), start=1):
     scenario = content.scenarios.get(scenario_id)
-    if scenario is None:
-        continue
-    result = score_scenario(scenario, attempt.answers.get(scenario_id, {}))
-    st.subheader(t(lang, "results.question", n=number, title=scenario.title.get(lang),
-                   score=round(result.score * 100)))
-    with st.expander(t(lang, "results.situation")):
-        st.write(scenario.situation.get(lang))
-    render_facets(scenario_feedback(content, result, lang), lang)
+    if scenario is not None:
+        reviewed.append((number, scenario, score_scenario(scenario, attempt.answers.get(scenario_id, {}))))
+if not reviewed:
+    st.stop()
+
+# One question at a time: every question's feedback at once ran past 8,000 px on a phone. The pills list
+# every question with its score (they wrap on a narrow screen), so the ones to study stand out; the buttons
+# under the feedback step on without scrolling back up.
+st.subheader(t(lang, "results.review"))
+shown_key = f"result_question_{attempt.id}"
+st.session_state.setdefault(shown_key, 0)
+
+
+def step(by: int) -> None:
+    st.session_state[shown_key] = min(max(st.session_state[shown_key] + by, 0), len(reviewed) - 1)
+
+
+def pill(index: int) -> str:
+    number, _, result = reviewed[index]
+    return t(lang, "results.pill", n=number, score=round(result.score * 100))
+
+
+shown = st.pills(t(lang, "results.pick_question"), range(len(reviewed)), required=True, key=shown_key, format_func=pill)
+number, scenario, result = reviewed[shown if shown is not None else 0]
+heading = t(lang, "results.question", n=number, title=scenario.title.get(lang), score=round(result.score * 100))
+st.markdown(f"#### {heading}")
+with st.expander(t(lang, "results.situation")):
+    st.write(scenario.situation.get(lang))
+render_facets(scenario_feedback(content, result, lang), lang)
+back, forward = st.columns(2)
+back.button(t(lang, "results.previous"), icon=":material/arrow_back:", on_click=step, args=(-1,),
+            disabled=shown == 0, key=f"result_back_{attempt.id}", width="stretch")
+forward.button(t(lang, "results.next"), icon=":material/arrow_forward:", on_click=step, args=(1,),
+               disabled=shown == len(reviewed) - 1, key=f"result_next_{attempt.id}", width="stretch")

@@ -1,10 +1,11 @@
 """Progres saya: my quiz scores over time, and my mastery per category beside how often each violation
-really occurred (Table 2.1), so the one I get wrong most and the one that happens most stand side by side."""
+really occurred (Table 2.1), so the one I get wrong most and the one that happens most stand side by side
+(one above the other on a phone)."""
 
 import streamlit as st
 
 from netral.access import PageId
-from netral.charts import mastery_chart, mastery_frame, progress_chart, progress_frame
+from netral.charts import mastery_charts, mastery_frame, progress_chart, progress_frame
 from netral.i18n import t
 from netral.progress import category_mastery, weakest_frequent
 from netral.store.progress import quiz_scores, scenario_tallies
@@ -46,7 +47,10 @@ mastery = category_mastery(content, [(x.scenario_id, x.answers, x.mean_score) fo
 in_table = [row for row in mastery if row.real_cases is not None]
 frame = mastery_frame([(content.categories[row.category_id].name.get(lang), row.answers, row.mastery,
                         row.real_cases) for row in in_table], lang)
-st.altair_chart(mastery_chart(frame, lang), width="stretch")
+# Side by side on a wide screen; Streamlit stacks the columns on a phone.
+left, right = st.columns(2)
+for column, chart in zip((left, right), mastery_charts(frame, lang), strict=True):
+    column.altair_chart(chart, width="stretch")
 st.caption(t(lang, "progress.mastery_explained"))
 focus = weakest_frequent(mastery)
 if focus is not None and focus.mastery is not None:

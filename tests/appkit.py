@@ -69,14 +69,22 @@ def answer_on_page(at: AppTest, content: Content, prefix: str, scenario_id: str,
         widget_key = f"{prefix}_{scenario_id}_{facet}"
         picks = list(key[facet]) if correct else [next(o.id for o in question.options if o.id not in key[facet])]
         if question.multiple:
-            at.multiselect(key=widget_key).set_value(picks)
+            choose_several(at, widget_key, [o.id for o in question.options], picks)
         else:
             at.radio(key=widget_key).set_value(picks[0])
 
 
+def choose_several(at: AppTest, widget_key: str, option_ids: list[str], picks: list[str]) -> None:
+    """Tick exactly `picks` among the checkboxes of a question that takes several answers."""
+    from ui.scenario_form import choice_key
+
+    for option_id in option_ids:
+        at.checkbox(key=choice_key(widget_key, option_id)).set_value(option_id in picks)
+
+
 def scenario_on_screen(at: AppTest, prefix: str) -> str:
-    """The scenario whose answer widgets are on screen (from the widget keys)."""
-    for widget in list(at.radio) + list(at.multiselect):
+    """The scenario whose answer widgets are on screen (from the radios' keys: every scenario has one)."""
+    for widget in at.radio:
         if widget.key and widget.key.startswith(prefix + "_"):
             return widget.key[len(prefix) + 1:].rsplit("_", 1)[0]
     raise AssertionError("no scenario widgets on screen")

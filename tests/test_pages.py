@@ -20,6 +20,7 @@ from tests.appkit import (
     PASSWORD,
     TRAINEE_NIP,
     answer_on_page,
+    choose_several,
     make_user,
     new_app,
     open_page,
@@ -268,7 +269,7 @@ def test_practice_shows_contested_provisions_as_contested() -> None:
         widget_key = f"q_{contested.id}_{question.facet.value}"
         ids = [o.id for o in question.options]
         if question.multiple:
-            at.multiselect(key=widget_key).set_value(ids)  # choose everything: every citation shows
+            choose_several(at, widget_key, ids, ids)  # choose everything: every citation shows
         else:
             at.radio(key=widget_key).set_value(ids[0])
     click(at, "Periksa jawaban")
@@ -285,7 +286,7 @@ def test_branching_choice_leads_to_the_follow_up() -> None:
         widget_key = f"q_{branching.id}_{q.facet.value}"
         pick = option.id if q is question else q.options[0].id
         if q.multiple:
-            at.multiselect(key=widget_key).set_value([pick])
+            choose_several(at, widget_key, [o.id for o in q.options], [pick])
         else:
             at.radio(key=widget_key).set_value(pick)
     click(at, "Periksa jawaban")
@@ -335,7 +336,7 @@ def test_quiz_to_the_end_then_result_progress_certificate_and_verification(downl
     assert progress.value == 100
     click(at, "Kumpulkan kuis")
     assert "Centang konfirmasi" in at.error[0].value  # no submission without the confirmation
-    next(c for c in at.checkbox).check()
+    next(c for c in at.checkbox if c.label.startswith("Saya yakin")).check()  # not an answer checkbox
     click(at, "Kumpulkan kuis")
     assert at.title[0].value == "Hasil"
     assert at.metric[0].value == "100%"
@@ -343,8 +344,8 @@ def test_quiz_to_the_end_then_result_progress_certificate_and_verification(downl
     assert "Sanksi" in " ".join(c.value for c in at.caption)
 
     at = open_page(at, "pages/progres.py")
-    charts = at.get("vega_lite_chart")
-    assert len(charts) == 2 and all(chart.proto.datasets for chart in charts)
+    charts = at.get("vega_lite_chart")  # scores over time; my mastery and the real cases, two charts
+    assert len(charts) == 3 and all(chart.proto.datasets for chart in charts)
     assert at.get("arrow_data_frame") or at.dataframe
 
     at = open_page(at, "pages/sertifikat.py")
@@ -404,13 +405,37 @@ def test_results_page_explains_a_failed_attempt() -> None:
     next(b for b in at.button if b.key == "start_free_lanjutan-pejabat").click()
     at.run()
     take_quiz_to_the_end(at, correct=False)
-    next(c for c in at.checkbox).check()
+    next(c for c in at.checkbox if c.label.startswith("Saya yakin")).check()  # not an answer checkbox
     click(at, "Kumpulkan kuis")
     assert at.metric[2].value == "Belum lulus"
     assert at.warning
     at = open_page(at, "pages/sertifikat.py")
     assert "Belum ada kuis yang lulus" in at.info[0].value
 
+
+
+def test_results_page_reviews_one_question_at_a_time_with_every_score_listed() -> None:
+    """The feedback of every question at once ran past 8,000 px on a phone: the page lists each question's
+    score and shows one question, with buttons to the next and previous."""
+    _, token = make_user()
+    at = open_page(new_app(token=token), "pages/kuis.py")
+    next(b for b in at.button if b.key == "start_free_lanjutan-pejabat").click()
+    at.run()
+    attempt_id = take_quiz_to_the_end(at, correct=False)
+    next(c for c in at.checkbox if c.label.startswith("Saya yakin")).check()
+    click(at, "Kumpulkan kuis")
+    at = open_page(at, "pages/hasil.py")  # AppTest reruns the page it opened, not the one switched to
+    assert at.title[0].value == "Hasil"
+    pills = at.get("button_group")[0].proto
+    assert len(pills.options) >= 10 and pills.options[0].content.startswith("1 · ")
+    headings = lambda: [m.value for m in at.markdown if m.value.startswith("#### ")]  # noqa: E731
+    assert len(headings()) == 1 and headings()[0].startswith("#### Soal 1:")
+    assert next(b for b in at.button if b.label == "Soal sebelumnya").disabled
+    click(at, "Soal berikutnya")
+    assert len(headings()) == 1 and headings()[0].startswith("#### Soal 2:")
+    click(at, "Soal sebelumnya")
+    assert headings()[0].startswith("#### Soal 1:")
+    assert at.session_state[f"result_question_{attempt_id}"] == 0
 
 # --- data and the home page ----------------------------------------------------------------------------
 

@@ -112,8 +112,8 @@ def test_dashboard_and_item_analysis_on_a_demo_cohort(downloads: dict[str, bytes
     at = open_page(new_app(token=token), "pages/dasbor.py")
     metrics = {m.label: m.value for m in at.metric}
     assert int(metrics["Terdaftar"]) == 40
-    charts = at.get("vega_lite_chart")
-    assert len(charts) == 3 and all(chart.proto.datasets for chart in charts)
+    charts = at.get("vega_lite_chart")  # distribution, units by category, the cohort's mastery, real cases
+    assert len(charts) == 4 and all(chart.proto.datasets for chart in charts)
     assert at.dataframe, "the trainee table"
     scores = downloads[next(n for n in downloads if n.startswith("nilai-kohort") and n.endswith(".csv"))]
     assert len(list(csv.reader(io.StringIO(scores.decode("utf-8-sig"))))) == 41  # header + 40 trainees
