@@ -222,8 +222,9 @@ class LoginTicket(Base):
     """A one-time, short-lived ticket that the browser trades at `/auth/complete` for the login cookie.
 
     A Streamlit page cannot set an HttpOnly cookie; it checks the password, issues a ticket, and sends the
-    browser to the route, which starts the login session. The ticket lives in the database so any replica
-    can redeem it.
+    browser to the route, which sets the cookie of the login session the page started with the ticket
+    (`start_login`; a ticket issued on its own starts one when redeemed). The ticket lives in the database so
+    any replica can redeem it.
     """
 
     __tablename__ = "login_tickets"
