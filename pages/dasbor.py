@@ -8,14 +8,9 @@ import streamlit as st
 from netral.access import PageId
 from netral.charts import distribution_chart, mastery_charts, mastery_frame, unit_mastery_chart
 from netral.i18n import t
-from netral.store.cohort import (
-    CohortFilters,
-    attempt_answers,
-    cohort_dashboard,
-    trainee_attempts,
-    trainee_table,
-)
+from netral.store.cohort import CohortFilters, attempt_answers, trainee_attempts
 from netral.store.trainings import list_trainings
+from ui import analytics_cache
 from ui.auth import engine, require_page
 from ui.common import content_or_stop, ensure_entrypoint, language
 from ui.downloads import download_table
@@ -50,7 +45,7 @@ def as_range(day, end: bool) -> datetime | None:  # type: ignore[no-untyped-def]
 state = st.session_state
 filters = CohortFilters(units=tuple(state.get("dash_units", ())), which=state.get("dash_which", "first"),
                         date_from=as_range(state.get("dash_from"), False), date_to=as_range(state.get("dash_to"), True))
-dashboard = cohort_dashboard(store, user, content, chosen, filters)
+dashboard = analytics_cache.dashboard(store, user, content, chosen, filters)
 with st.expander(t(lang, "dashboard.filters"), icon=":material/filter_list:"):
     st.multiselect(t(lang, "cohort.col.unit"), dashboard.units_available, key="dash_units",
                    select_all=False, placeholder=t(lang, "dashboard.all_units"))
@@ -104,7 +99,8 @@ sort = st.radio(t(lang, "dashboard.sort"), ["score", "name", "unit"], horizontal
                 format_func=lambda s: t(lang, "cohort.sort." + s), key="dash_sort")
 page_size = 50
 page_number = st.number_input(t(lang, "dashboard.page"), min_value=1, value=1, key="dash_page")
-table = trainee_table(store, user, chosen, filters, sort=sort, limit=page_size, offset=(page_number - 1) * page_size)
+table = analytics_cache.table(store, user, chosen, filters, sort=sort, limit=page_size,
+                              offset=(page_number - 1) * page_size)
 st.caption(t(lang, "dashboard.page_of", shown=len(table.rows), total=table.total))
 show_table(table.to_rows(), lang)
 download_table(f"nilai-kohort-{chosen}", t(lang, "nav.dashboard"), table.to_rows(), lang, "cohort_scores")
