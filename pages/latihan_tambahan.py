@@ -27,8 +27,10 @@ st.write(item.text)
 labels = [option_label(lang, item, option) for option in item.options]
 with st.form(f"extra_{chosen}"):
     if item.multiple:
-        picked = st.multiselect(t(lang, "extra.answers"), range(len(labels)), format_func=labels.__getitem__,
-                                key=f"extra_m_{chosen}", select_all=False, placeholder=t(lang, "practice.pick_multiple"))
+        # Checkboxes, not a multiselect: long option texts wrap instead of being cut (on a phone, to a few words).
+        st.markdown(f":small[{t(lang, 'extra.answers')}] :small[:gray[({t(lang, 'practice.pick_multiple')})]]")
+        picked = [index for index, label in enumerate(labels)
+                  if st.checkbox(label, key=f"extra_m_{chosen}_{index}", wrap=True)]
     else:
         single = st.radio(t(lang, "extra.answer"), range(len(labels)), format_func=labels.__getitem__, index=None,
                           key=f"extra_r_{chosen}")
