@@ -258,11 +258,11 @@ def test_postgresql_restarting_mid_quiz_shows_the_retry_message_then_the_save_su
             settle(page)
             assert page.get_by_text(RETRY_MESSAGE).count() == 0
             assert current_scenario(page) == third and counts(page)[0] == 2
-            shoot(page, "faults-b2-postgres-kembali")
+            shoot(page, "faults-b2-postgres-kembali", show=page.get_by_test_id("stProgress"))
             answer(page)
             save_and_next(page)
             assert counts(page)[0] == 3
-            shoot(page, "faults-b3-tersimpan")
+            shoot(page, "faults-b3-tersimpan", show=page.get_by_test_id("stProgress"))
         after = stored_answers(url, attempt)
         assert set(after) == set(saved) | {third} and all(after[sid] == saved[sid] for sid in saved)
     finally:
