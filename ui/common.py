@@ -76,7 +76,9 @@ def content_or_stop(lang: str) -> Content:
 @contextmanager
 def database_trouble_shown(lang: str) -> Iterator[None]:
     """A database that stays unreachable after the store's own retries shows a plain message asking the
-    user to try again, never a traceback; what the user typed is still in the form."""
+    user to try again, never a traceback. Saved answers are safe in the database. A pick not yet saved
+    survives only when the failure came after its form was drawn (a locked SQLite file during the save); when
+    the database is gone, the run stops at the login check, before the form, and the pick is made again."""
     try:
         yield
     except DBAPIError:
