@@ -12,14 +12,34 @@ import pytest
 from streamlit.runtime.download_data_util import convert_data_to_bytes_and_infer_mime
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from netral.content import Content, load_content
 from netral.store.db import make_engine
 from netral.store.migrate import upgrade
 from netral.store.schema import Base
 
+
+
+def worker_database(url: str, worker: str) -> str:
+    """A database of its own for one pytest-xdist worker (`<database>_<worker>`, made afresh on the same
+    server), so parallel workers never reset each other's tables."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 PG_URL = os.environ.get("NETRAL_TEST_DATABASE_URL", "").strip()
+if PG_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+    # Every test module reads the variable, and app processes the tests start inherit it.
+    PG_URL = os.environ["NETRAL_TEST_DATABASE_URL"] = worker_database(PG_URL, os.environ["PYTEST_XDIST_WORKER"])
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
