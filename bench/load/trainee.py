@@ -57,11 +57,15 @@ async def answer_question(session: StreamlitSession, rng: random.Random) -> floa
     """Pick an option for every question of the form on screen and press "Simpan & berikutnya"."""
     page = session.page
     values: dict = {}
+    groups: dict[str, list] = {}
     for widget in page.find(form_prefix="quiz_"):
         if widget.kind == "radio":
             values[widget] = rng.choice(widget.options)
-        elif widget.kind == "multiselect":
-            values[widget] = [rng.choice(widget.options)]
+        elif widget.kind == "checkbox" and "__" in widget.key:
+            groups.setdefault(widget.key.rsplit("__", 1)[0], []).append(widget)
+    # A question with several answers is a group of checkboxes keyed "<question>__<option>": tick one.
+    for boxes in groups.values():
+        values[rng.choice(boxes)] = True
     if not values:
         raise ProtocolError("no answer widgets in the quiz form")
     return await session.submit_form(page.one(kind="button", label=SAVE_NEXT, form_prefix="quiz_"), values)
