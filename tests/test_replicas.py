@@ -10,7 +10,10 @@ The database is NETRAL_TEST_DATABASE_URL (emptied first) where CI sets it, else 
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +21,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.serverkit import (
+    ROOT,
     answer,
     attempt_in_url,
     attempt_status,
@@ -86,3 +90,22 @@ def test_a_quiz_started_on_one_replica_is_finished_on_the_other(shared_database:
     assert {sid: stored[sid] for sid in saved} == saved, "an answer given on the first process changed"
     assert fourth in stored
     assert attempt_status(shared_database, attempt) == "submitted"
+
+
+def test_the_load_generator_spreads_trainees_over_two_replicas_and_every_answer_is_stored(tmp_path: Path) -> None:
+    """bench/load's websocket client, small: six trainees on two app processes sharing a fresh PostgreSQL
+    database (the generator makes and drops its own). Keeps the load test's protocol client from rotting
+    and checks what the load test checks at scale: no error, every quiz submitted, every answer the
+    trainees were told was saved is in the database."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.load.run", "--servers", "2", "--trainees", "6", "--think", "0.4",
+         "--ramp", "2", "--max-seconds", "300", "--workdir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads(done.stderr.strip().splitlines()[-1])
+    assert summary["servers"] == 2 and summary["trainees"] == 6
+    assert summary["errors"] == 0, summary["error_samples"]
+    assert summary["finished"] == 6 and summary["attempts_submitted"] == 6
+    assert summary["answers_reported"] >= 6 * 10  # lanjutan-pejabat: 10 questions, follow-ups add more
+    assert summary["answers_stored"] == summary["answers_reported"]
+    assert all(server["cpu_seconds"] > 0 for server in summary["server"]), "both replicas served trainees"
