@@ -5,40 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import openpyxl
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from tests.serverkit import app_server, chromium_page, settle
+
 PASSWORD = "rahasia-123"
 TRAINEES = 24
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _settle(page: Page) -> None:
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state') === 'notRunning'",
-        timeout=30000)
-    page.wait_for_timeout(300)
 
 
 def _download(page: Page, button, tmp_path: Path) -> tuple[str, bytes]:  # type: ignore[no-untyped-def]
@@ -71,60 +50,37 @@ def test_hr_downloads_the_session_exports_built_on_click(tmp_path: Path) -> None
     assert passed > 0
     store.dispose()
 
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT, env={**os.environ, "NETRAL_DATABASE_URL": database_url},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("the Streamlit server did not become healthy within 60 s")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-            page.goto(url)
-            page.get_by_role("textbox", name="NIP atau nama pengguna", exact=True).first.fill("demo-hr")
-            page.get_by_role("textbox", name="Kata sandi", exact=True).first.fill(PASSWORD)
-            page.get_by_role("button", name="Masuk", exact=True).click()
-            nav = page.get_by_test_id("stSidebarNavItems")
-            expect(nav.get_by_role("link", name="Sesi pelatihan")).to_be_visible(timeout=30000)
-            nav.get_by_role("link", name="Sesi pelatihan").click()
-            expect(page.get_by_text(f"{passed} peserta lulus")).to_be_visible(timeout=30000)
-            _settle(page)
-            assert page.get_by_test_id("stException").count() == 0
+    with app_server(database_url, tmp_path) as app, chromium_page((1280, 900)) as page:
+        page.goto(app.url)
+        page.get_by_role("textbox", name="NIP atau nama pengguna", exact=True).first.fill("demo-hr")
+        page.get_by_role("textbox", name="Kata sandi", exact=True).first.fill(PASSWORD)
+        page.get_by_role("button", name="Masuk", exact=True).click()
+        nav = page.get_by_test_id("stSidebarNavItems")
+        expect(nav.get_by_role("link", name="Sesi pelatihan")).to_be_visible(timeout=30000)
+        nav.get_by_role("link", name="Sesi pelatihan").click()
+        expect(page.get_by_text(f"{passed} peserta lulus")).to_be_visible(timeout=30000)
+        settle(page)
+        assert page.get_by_test_id("stException").count() == 0
 
-            buttons = page.get_by_test_id("stDownloadButton")
-            name, data = _download(page, buttons.filter(has_text="Unduh CSV").first, tmp_path)
-            assert name == f"laporan-penyelesaian-{training.id}.csv"
-            rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-            assert rows[0][:2] == ["Nama", "NIP"] and len(rows) == 1 + TRAINEES
+        buttons = page.get_by_test_id("stDownloadButton")
+        name, data = _download(page, buttons.filter(has_text="Unduh CSV").first, tmp_path)
+        assert name == f"laporan-penyelesaian-{training.id}.csv"
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        assert rows[0][:2] == ["Nama", "NIP"] and len(rows) == 1 + TRAINEES
 
-            name, data = _download(page, buttons.filter(has_text="Unduh Excel (XLSX)").first, tmp_path)
-            assert name == f"laporan-penyelesaian-{training.id}.xlsx"
-            sheet = openpyxl.load_workbook(io.BytesIO(data)).active
-            assert [cell.value for cell in sheet[1]][:2] == ["Nama", "NIP"] and sheet.max_row == 1 + TRAINEES
+        name, data = _download(page, buttons.filter(has_text="Unduh Excel (XLSX)").first, tmp_path)
+        assert name == f"laporan-penyelesaian-{training.id}.xlsx"
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+        assert [cell.value for cell in sheet[1]][:2] == ["Nama", "NIP"] and sheet.max_row == 1 + TRAINEES
 
-            name, data = _download(page, buttons.filter(has_text="Unduh CSV").nth(1), tmp_path)
-            assert name == f"laporan-unit-{training.id}.csv"
-            assert len(data.decode("utf-8-sig").splitlines()) > 1
+        name, data = _download(page, buttons.filter(has_text="Unduh CSV").nth(1), tmp_path)
+        assert name == f"laporan-unit-{training.id}.csv"
+        assert len(data.decode("utf-8-sig").splitlines()) > 1
 
-            name, data = _download(page, buttons.filter(has_text="Unduh riwayat kursus SIASN (XLSX)"), tmp_path)
-            assert name == f"riwayat-kursus-siasn-{training.id}.xlsx"
-            siasn = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
-            assert siasn.max_row == 1 + passed
-            assert all(re.fullmatch(r"\d{18}", str(row[0])) for row in siasn.iter_rows(min_row=2, values_only=True))
-            _settle(page)
-            assert page.get_by_test_id("stException").count() == 0
-            browser.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+        name, data = _download(page, buttons.filter(has_text="Unduh riwayat kursus SIASN (XLSX)"), tmp_path)
+        assert name == f"riwayat-kursus-siasn-{training.id}.xlsx"
+        siasn = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+        assert siasn.max_row == 1 + passed
+        assert all(re.fullmatch(r"\d{18}", str(row[0])) for row in siasn.iter_rows(min_row=2, values_only=True))
+        settle(page)
+        assert page.get_by_test_id("stException").count() == 0
