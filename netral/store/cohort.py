@@ -16,6 +16,7 @@ applied afterwards, so "first attempts in March" means first attempts that were 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -308,22 +309,27 @@ def cohort_dashboard(engine: Engine, viewer: UserView, content: Content, trainin
         counts = CohortCounts(int(people.enrolled), int(people.started), int(people.finished), int(people.passed))
 
         counted = counted_attempts(training.id, quiz_ids, filters)
-        summary = session.execute(select(
-            func.count(), func.avg(counted.c.score),
-            func.coalesce(func.sum(case((counted.c.passed.is_(True), 1), else_=0)), 0)).select_from(counted)).one()
-
-        binned = select(_score_bin(counted.c.score).label("bin")).subquery("binned")
-        per_bin = dict(session.execute(select(binned.c.bin, func.count()).group_by(binned.c.bin)).all())
-        distribution = tuple(ScoreBin(i, i / BIN_COUNT, (i + 1) / BIN_COUNT, int(per_bin.get(i, 0)))
+        # One pass over the counted attempts: per score bin the attempts, their score sum and how many passed;
+        # the totals and the mean follow from the ten bins.
+        binned = select(_score_bin(counted.c.score).label("bin"), counted.c.score.label("score"),
+                        case((counted.c.passed.is_(True), 1), else_=0).label("passed")).subquery("binned")
+        per_bin = {int(b): (int(n), float(total), int(passed)) for b, n, total, passed in session.execute(
+            select(binned.c.bin, func.count(), func.sum(binned.c.score), func.sum(binned.c.passed))
+            .group_by(binned.c.bin))}
+        distribution = tuple(ScoreBin(i, i / BIN_COUNT, (i + 1) / BIN_COUNT, per_bin.get(i, (0, 0.0, 0))[0])
                              for i in range(BIN_COUNT))
+        attempts_counted = sum(n for n, _, _ in per_bin.values())
+        attempts_passed = sum(passed for _, _, passed in per_bin.values())
+        mean_score = (math.fsum(total for _, total, _ in per_bin.values()) / attempts_counted
+                      if attempts_counted else None)
 
         mastery, unit_mastery = _mastery_sums(session, content, counted)
         units_available = _enrolled_units(session, training.id)
 
     mastery.sort(key=lambda m: (m.mastery, m.category_id))
     return CohortDashboard(
-        filters=filters, quiz_ids=quiz_ids, counts=counts, attempts_counted=int(summary[0]),
-        attempts_passed=int(summary[2]), mean_score=float(summary[1]) if summary[1] is not None else None,
+        filters=filters, quiz_ids=quiz_ids, counts=counts, attempts_counted=attempts_counted,
+        attempts_passed=attempts_passed, mean_score=mean_score,
         distribution=distribution, mastery=tuple(mastery), unit_mastery=tuple(unit_mastery),
         weakest=weakest_categories(content, mastery, weakest_count), units_available=units_available)
 
