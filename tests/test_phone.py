@@ -1,6 +1,8 @@
-"""Netral on a phone: Chromium as a 360 x 800 touch screen (device scale 2, mobile user agent). A trainee
-registers, practises, takes a quiz to its result and reads the progress and data pages; HR reads the cohort
-dashboard of a demo cohort. No page may scroll sideways (neither the document nor Streamlit's own scroll
+"""Netral on a phone: Chromium as a 360 x 800 touch screen (device scale 2, mobile user agent). Every page
+is opened: signed out, the login, set-up and verification pages; a trainee registers, practises, takes a
+quiz to its result and opens progress, data, smart and extra practice, certificates and the account page;
+HR opens the cohort dashboard of a demo cohort, the sessions, item analysis and question bank; an
+administrator the admin page. No page may scroll sideways (neither the document nor Streamlit's own scroll
 container), no chart may be left with no room for its bars, no page shows an exception box; each page is
 saved as test-artifacts/phone-*.png (the first screen) and phone-*-full.png (the whole page).
 """
@@ -66,16 +68,17 @@ EMPTY_CHARTS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteC
 
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
-    """A demo cohort (HR login `demo-hr`) beside the trainee this test registers."""
+    """A demo cohort (HR login `demo-hr`) and an administrator beside the trainee this test registers."""
     from netral.content import load_content
     from netral.demo import fill_demo
-    from netral.store.accounts import hash_password
+    from netral.store.accounts import Role, create_user, hash_password
     from netral.store.migrate import open_store
 
     url = f"sqlite:///{tmp_path / 'phone.db'}"
     store = open_store(url)
     content, _ = load_content()
     fill_demo(store, content, trainees=40, seed=5, staff_password_hash=hash_password(PASSWORD))
+    create_user(store, login="admin-ponsel", name="Admin Ponsel", password=PASSWORD, role=Role.ADMIN)
     store.dispose()
     return url
 
@@ -128,6 +131,23 @@ def check_phone_page(page: Page, name: str, problems: list[str], *, charts: int 
         problems.append(f"{name}: the page scrolls sideways: {sizes}")
     if sizes["mainScroll"] > sizes["mainClient"] + 1:
         problems.append(f"{name}: the main container scrolls sideways: {sizes}")
+
+
+def visit(page: Page, server: str, path: str, name: str, problems: list[str], *, charts: int = 0) -> None:
+    """Open a page by its address, wait for its title, and check it as `check_phone_page` does."""
+    page.goto(f"{server}/{path}")
+    expect(page.get_by_test_id("stMain").locator("h1").first).to_be_visible(timeout=30000)
+    if charts:
+        expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible(timeout=30000)
+    check_phone_page(page, name, problems, charts=charts)
+
+
+def log_in_by_touch(page: Page, server: str, login: str) -> None:
+    page.goto(server)
+    textbox(page, "NIP atau nama pengguna").fill(login)
+    textbox(page, "Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk", exact=True).tap()
+    expect(page.get_by_role("heading", name=re.compile("Selamat datang"))).to_be_visible(timeout=30000)
 
 
 def current_form_key(page: Page) -> str:
@@ -185,6 +205,8 @@ def test_a_trainee_on_a_phone_never_scrolls_sideways(server: str, browser: Brows
     page.goto(server)
     expect(page.get_by_role("heading", name="Masuk ke Netral")).to_be_visible(timeout=30000)
     check_phone_page(page, "01-masuk", problems)
+    visit(page, server, "pengaturan-awal", "01b-pengaturan-awal", problems)
+    visit(page, server, "verifikasi", "01c-verifikasi", problems)
 
     register(page, server)
     check_phone_page(page, "02-beranda", problems)
@@ -228,6 +250,11 @@ def test_a_trainee_on_a_phone_never_scrolls_sideways(server: str, browser: Brows
     expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible(timeout=30000)
     check_phone_page(page, "08-data", problems, charts=7)
 
+    visit(page, server, "latihan-cerdas", "08b-latihan-cerdas", problems)
+    visit(page, server, "latihan-tambahan", "08c-latihan-tambahan", problems)
+    visit(page, server, "sertifikat", "08d-sertifikat", problems)
+    visit(page, server, "akun", "08e-akun", problems)
+
     # The navigation is behind the menu button on a phone; it must open and list the trainee's pages.
     page.get_by_test_id("stExpandSidebarButton").tap()
     nav = page.get_by_test_id("stSidebarNavItems")
@@ -236,18 +263,22 @@ def test_a_trainee_on_a_phone_never_scrolls_sideways(server: str, browser: Brows
     assert not problems, "\n".join(problems)
 
 
-def test_hr_reads_the_cohort_dashboard_on_a_phone(server: str, browser: Browser) -> None:  # noqa: F811
+def test_hr_and_an_administrator_use_the_staff_pages_on_a_phone(server: str, browser: Browser) -> None:  # noqa: F811
     problems: list[str] = []
     page = browser.new_context(**PHONE).new_page()
-    page.goto(server)
-    textbox(page, "NIP atau nama pengguna").fill("demo-hr")
-    textbox(page, "Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk", exact=True).tap()
-    expect(page.get_by_role("heading", name=re.compile("Selamat datang"))).to_be_visible(timeout=30000)
+    log_in_by_touch(page, server, "demo-hr")
 
     # The demo cohort has one training session, which the dashboard shows at once.
     page.goto(f"{server}/dasbor")
     expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible(timeout=30000)
     check_phone_page(page, "10-dasbor", problems, charts=4)
     assert "40" in page.get_by_test_id("stMetric").first.inner_text()
+
+    visit(page, server, "sesi", "11-sesi", problems)
+    visit(page, server, "analisis-butir", "12-analisis-butir", problems)
+    visit(page, server, "bank-soal", "13-bank-soal", problems)
+
+    admin = browser.new_context(**PHONE).new_page()
+    log_in_by_touch(admin, server, "admin-ponsel")
+    visit(admin, server, "admin", "14-admin", problems)
     assert not problems, "\n".join(problems)
