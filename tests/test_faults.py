@@ -98,6 +98,19 @@ def answers_on_screen(page: Page) -> dict[str, set[str]]:
 
 # -- a) the app process is killed ----------------------------------------------------------------------------
 
+
+def register_and_answer(page: Page, app_url: str, answered: int) -> tuple[int, str]:
+    """A new trainee registers, starts the quiz and saves `answered` answers: the attempt id and the scenario
+    now on screen."""
+    register(page, app_url)
+    start_quiz(page)
+    for _ in range(answered):
+        answer(page)
+        save_and_next(page)
+    assert counts(page)[0] == answered
+    return attempt_in_url(page), current_scenario(page)
+
+
 @pytest.mark.browser
 def test_the_app_killed_mid_quiz_loses_no_saved_answer_and_the_trainee_resumes(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'netral.db'}"
@@ -106,13 +119,7 @@ def test_the_app_killed_mid_quiz_loses_no_saved_answer_and_the_trainee_resumes(t
         app.start(url)
         app.wait_healthy()
         with chromium_page() as page:
-            register(page, app.url)
-            start_quiz(page)
-            for _ in range(3):
-                answer(page)
-                save_and_next(page)
-            assert counts(page)[0] == 3
-            attempt, fourth = attempt_in_url(page), current_scenario(page)
+            attempt, fourth = register_and_answer(page, app.url, 3)
             mid_quiz = page.evaluate("location.href")
             saved = stored_answers(url, attempt)
             assert len(saved) == 3
@@ -233,12 +240,7 @@ def test_postgresql_restarting_mid_quiz_shows_the_retry_message_then_the_save_su
         app.start(url)
         app.wait_healthy()
         with chromium_page() as page:
-            register(page, app.url)
-            start_quiz(page)
-            for _ in range(2):
-                answer(page)
-                save_and_next(page)
-            attempt, third = attempt_in_url(page), current_scenario(page)
+            attempt, third = register_and_answer(page, app.url, 2)
             saved = stored_answers(url, attempt)
             assert len(saved) == 2
 
