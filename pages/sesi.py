@@ -14,7 +14,8 @@ from netral.store.siasn import DEFAULT_COURSE_TYPE, siasn_count, siasn_rows, sia
 from netral.store.trainings import TrainingError, create_training, list_trainings, set_training_status, update_training
 from ui.auth import engine, require_page
 from ui.common import content_or_stop, ensure_entrypoint, language
-from ui.downloads import download_table, localised_table
+from ui.downloads import download_table
+from ui.tables import show_paged_table, show_table
 
 ensure_entrypoint()
 lang = language()
@@ -128,17 +129,15 @@ b.metric(t(lang, "report.col.started_count"), totals.started)
 c.metric(t(lang, "report.col.finished_count"), totals.finished)
 d.metric(t(lang, "report.col.passed_count"), totals.passed)
 unit_rows = report.to_rows("units")
-headers, cells = localised_table(unit_rows, lang)
-st.dataframe([dict(zip(headers, row, strict=False)) for row in cells], hide_index=True)
+show_table(unit_rows, lang)
 overdue = [p for p in report.people if p.overdue]
 if overdue:
     st.warning(t(lang, "sessions.overdue", count=len(overdue)))
-    st.dataframe([{t(lang, "report.col.name"): p.name, t(lang, "report.col.nip"): p.nip or "",
-                   t(lang, "report.col.unit"): p.unit} for p in overdue], hide_index=True)
+    show_paged_table([{"report.col.name": p.name, "report.col.nip": p.nip or "", "report.col.unit": p.unit}
+                      for p in overdue], lang, key=f"overdue_page_{training.id}")
 people_rows = report.to_rows("people")
 with st.expander(t(lang, "sessions.people", count=len(people_rows))):
-    headers, cells = localised_table(people_rows, lang)
-    st.dataframe([dict(zip(headers, row, strict=False)) for row in cells], hide_index=True)
+    show_paged_table(people_rows, lang, key=f"people_page_{training.id}")
 download_table(f"laporan-penyelesaian-{training.id}", t(lang, "sessions.report"), people_rows, lang, "report_people")
 download_table(f"laporan-unit-{training.id}", t(lang, "report.col.unit"), unit_rows, lang, "report_units")
 

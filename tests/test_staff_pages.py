@@ -268,3 +268,29 @@ def test_a_trainee_cannot_open_the_question_bank() -> None:
     direct.run()
     assert direct.error[0].value == "Halaman ini tidak tersedia untuk peran Anda."
     assert not direct.file_uploader
+
+
+def test_the_session_page_shows_its_people_a_page_at_a_time(downloads: dict[str, bytes]) -> None:
+    """150 people: the list on screen holds 100 at a time (a session of 10,000 would otherwise be sent whole
+    on every run); the next page holds the other 50; the download still has everyone."""
+    from netral.demo import fill_demo
+
+    _, token = make_user(Role.ADMIN, nip=None, login="admin", name="Admin")
+    fill_demo(open_store(), CONTENT, trainees=150, seed=9)
+    at = open_page(new_app(token=token), "pages/sesi.py")
+    assert not at.exception
+    people = at.expander[-1] if at.expander else None
+    assert people is not None and "150" in people.label
+
+    def shown() -> int:
+        return len(at.expander[-1].dataframe[0].value)
+
+    assert shown() == 100
+    page_box = next(box for box in at.number_input if (box.key or "").startswith("people_page_"))
+    assert page_box.max == 2
+    assert any("Baris 1–100 dari 150" in caption.value for caption in at.caption)
+    page_box.set_value(2).run()
+    assert shown() == 50
+    assert any("Baris 101–150 dari 150" in caption.value for caption in at.caption)
+    csv_name = next(name for name in downloads if name.startswith("laporan-penyelesaian-") and name.endswith(".csv"))
+    assert len(downloads[csv_name].decode("utf-8-sig").splitlines()) == 1 + 150
