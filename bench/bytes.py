@@ -26,13 +26,9 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 import zlib
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
@@ -44,8 +40,7 @@ if str(ROOT) not in sys.path:
 
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright  # noqa: E402
 
-from tests.test_browser import CHROMIUM_ARGS, _free_port, register, settle  # noqa: E402
-from tests.test_deploy_nginx import answer, counts, run_finished  # noqa: E402
+from tests.serverkit import CHROMIUM_ARGS, answer, app_server, counts, register, run_finished, settle  # noqa: E402
 
 
 @dataclass
@@ -211,25 +206,6 @@ def measure_answers(page: Page, base: str, count: int) -> list[Answer]:
     return results
 
 
-def start_server(database_url: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT, env={**os.environ, "NETRAL_DATABASE_URL": database_url},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                return process, url
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise SystemExit("the server did not become healthy within 60 s")
-
-
 def kib(n: float) -> str:
     return f"{n / 1024:,.1f} KiB"
 
@@ -244,13 +220,12 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args()
 
-    process = None
     stack = ExitStack()
     if args.url:
         base = args.url.rstrip("/")
     else:
         folder = Path(tempfile.mkdtemp(prefix="netral-bytes-"))
-        process, base = start_server(f"sqlite:///{folder / 'bytes.db'}")
+        base = stack.enter_context(app_server(f"sqlite:///{folder / 'bytes.db'}", folder)).url
         if args.nginx:
             from tests.test_deploy_nginx import nginx
 
@@ -273,9 +248,6 @@ def main() -> int:
             browser.close()
     finally:
         stack.close()
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=20)
 
     print(f"Netral at {base}")
     for label, visit in (("first visit, empty cache", cold), ("first visit, warm cache", warm_visit)):

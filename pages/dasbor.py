@@ -45,7 +45,8 @@ def as_range(day, end: bool) -> datetime | None:  # type: ignore[no-untyped-def]
 state = st.session_state
 filters = CohortFilters(units=tuple(state.get("dash_units", ())), which=state.get("dash_which", "first"),
                         date_from=as_range(state.get("dash_from"), False), date_to=as_range(state.get("dash_to"), True))
-dashboard = analytics_cache.dashboard(store, user, content, chosen, filters)
+fingerprint = analytics_cache.fingerprint(store, user, chosen)  # read once for both cached results
+dashboard = analytics_cache.dashboard(store, user, content, chosen, filters, fingerprint=fingerprint)
 with st.expander(t(lang, "dashboard.filters"), icon=":material/filter_list:"):
     st.multiselect(t(lang, "cohort.col.unit"), dashboard.units_available, key="dash_units",
                    select_all=False, placeholder=t(lang, "dashboard.all_units"))
@@ -100,7 +101,7 @@ sort = st.radio(t(lang, "dashboard.sort"), ["score", "name", "unit"], horizontal
 page_size = 50
 page_number = st.number_input(t(lang, "dashboard.page"), min_value=1, value=1, key="dash_page")
 table = analytics_cache.table(store, user, chosen, filters, sort=sort, limit=page_size,
-                              offset=(page_number - 1) * page_size)
+                              offset=(page_number - 1) * page_size, fingerprint=fingerprint)
 st.caption(t(lang, "dashboard.page_of", shown=len(table.rows), total=table.total))
 show_table(table.to_rows(), lang)
 download_table(f"nilai-kohort-{chosen}", t(lang, "nav.dashboard"), table.to_rows(), lang, "cohort_scores")

@@ -15,7 +15,7 @@ from netral.content import Content
 from netral.itemanalysis import WhichAttempts
 from netral.store.accounts import UserView
 from netral.store.cohort import CohortDashboard, CohortFilters, SortKey, TraineePage, cohort_dashboard, trainee_table
-from netral.store.freshness import analytics_fingerprint
+from netral.store.freshness import Fingerprint, analytics_fingerprint
 from netral.store.itemdata import QuizItemAnalysis, quiz_item_analysis
 
 # Entries are per viewer, session and filters; an hour bounds what a data change the fingerprint cannot
@@ -48,18 +48,26 @@ def _items(key: str, _engine: Engine, _viewer: UserView, _content: Content, quiz
     return quiz_item_analysis(_engine, _viewer, _content, quiz_id, session_id, which)
 
 
+def fingerprint(engine: Engine, viewer: UserView, training_id: int) -> Fingerprint:
+    """The session's fingerprint (and the viewer's access check), to read once per page run and pass to
+    `dashboard` and `table`."""
+    return analytics_fingerprint(engine, viewer, training_id)
+
+
 def dashboard(engine: Engine, viewer: UserView, content: Content, training_id: int,
-              filters: CohortFilters = CohortFilters()) -> CohortDashboard:
-    """`cohort_dashboard`, reused while the session's data is unchanged."""
-    fingerprint = analytics_fingerprint(engine, viewer, training_id)
+              filters: CohortFilters = CohortFilters(), *, fingerprint: Fingerprint | None = None
+              ) -> CohortDashboard:
+    """`cohort_dashboard`, reused while the session's data is unchanged (`fingerprint`: this run's, if read)."""
+    fingerprint = fingerprint or analytics_fingerprint(engine, viewer, training_id)
     return _dashboard(_key(engine, content, fingerprint, repr(filters)), engine, viewer, content, training_id,
                       filters)
 
 
 def table(engine: Engine, viewer: UserView, training_id: int, filters: CohortFilters = CohortFilters(), *,
-          sort: SortKey = "score", descending: bool = False, limit: int = 50, offset: int = 0) -> TraineePage:
-    """`trainee_table`, reused while the session's data is unchanged."""
-    fingerprint = analytics_fingerprint(engine, viewer, training_id)
+          sort: SortKey = "score", descending: bool = False, limit: int = 50, offset: int = 0,
+          fingerprint: Fingerprint | None = None) -> TraineePage:
+    """`trainee_table`, reused while the session's data is unchanged (`fingerprint`: this run's, if read)."""
+    fingerprint = fingerprint or analytics_fingerprint(engine, viewer, training_id)
     return _table(_key(engine, None, fingerprint, repr(filters)), engine, viewer, training_id, filters,  # type: ignore[arg-type]
                   sort, descending, limit, offset)
 

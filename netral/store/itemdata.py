@@ -122,17 +122,16 @@ def iter_scored_attempts(engine: Engine, viewer: UserView, content: Content, qui
     attempt when its last row has passed. A finished attempt without answers yields empty marks (it scores
     0 on every slot, as it did). `TrainingError("not_found")` for a session the viewer may not see.
     """
-    for attempt, _ in _stream_attempts(engine, viewer, content, quiz_id, session_id, batch_size):
+    slots = quiz_slots(_check_access(engine, viewer, content, quiz_id, session_id), content)
+    for attempt, _ in _stream_attempts(engine, viewer, slots, quiz_id, session_id, batch_size):
         yield attempt
 
 
-def _stream_attempts(engine: Engine, viewer: UserView, content: Content, quiz_id: str, session_id: int | None,
+def _stream_attempts(engine: Engine, viewer: UserView, slots: QuizSlots, quiz_id: str, session_id: int | None,
                      batch_size: int = STREAM_BATCH
                      ) -> Iterator[tuple[ScoredAttempt, tuple[tuple[str, float], ...]]]:
-    """`iter_scored_attempts`, each attempt with its scored answers as (scenario id, score), follow-ups
-    included, so the per-scenario means need no second pass over the answers."""
-    quiz = _check_access(engine, viewer, content, quiz_id, session_id)
-    slots = quiz_slots(quiz, content)
+    """`iter_scored_attempts` after its access check, each attempt with its scored answers as (scenario id,
+    score), follow-ups included, so the per-scenario means need no second pass over the answers."""
     numbered = _numbered_attempts(viewer, quiz_id, session_id).subquery("numbered")
     rows = (select(numbered.c.attempt_id, numbered.c.user_id, numbered.c.number, Answer.scenario_id,
                    Answer.score)
@@ -182,7 +181,7 @@ def quiz_item_analysis(engine: Engine, viewer: UserView, content: Content, quiz_
     slots = quiz_slots(quiz, content)
     answers_of: dict[int, tuple[tuple[str, float], ...]] = {}
     finished = []
-    for attempt, answers in _stream_attempts(engine, viewer, content, quiz_id, session_id):
+    for attempt, answers in _stream_attempts(engine, viewer, slots, quiz_id, session_id):
         finished.append(attempt)
         answers_of[attempt.attempt_id] = answers
     chosen = select_attempts(finished, which)
