@@ -11,25 +11,19 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.serverkit import (  # noqa: F401 - also imported from here by test_phone and bench/bytes.py
+from tests.serverkit import (
     ARTIFACTS,
-    CHROMIUM_ARGS,
     NIP,
     PASSWORD,
-    ROOT,
     answer_current_question,
     app_server,
     chromium_page,
-    current_form_key,
-    free_port,
     progress_text,
     register,
     save_and_next,
     settle,
     textbox,
 )
-
-_free_port = free_port  # the old name, used by bench/bytes.py
 
 pytestmark = pytest.mark.browser
 

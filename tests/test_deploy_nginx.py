@@ -29,9 +29,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.serverkit import (  # noqa: F401 - also imported from here by test_phone and bench/bytes.py
+from tests.serverkit import (
     ARTIFACTS,
-    QUIZ,
     ROOT,
     Replica,
     answer,
@@ -44,7 +43,6 @@ from tests.serverkit import (  # noqa: F401 - also imported from here by test_ph
     progress_text,
     register,
     replicas,
-    run_finished,
     save_and_next,
     settle,
     start_quiz,
@@ -57,7 +55,6 @@ pytestmark = pytest.mark.browser
 NGINX = "/usr/sbin/nginx"
 TEMPLATE = ROOT / "deploy" / "nginx" / "netral.conf"
 ALLOWED_HOSTS = ("--server.allowedHosts", "127.0.0.1")  # as docs/deploy.md advises, with the public name
-_free_port, _wait_until = free_port, wait_until
 
 
 @pytest.fixture
@@ -140,7 +137,7 @@ def nginx(upstreams: list[str], folder: Path) -> Iterator[Proxy]:
                            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
                            "-keyout", str(key), "-out", str(certificate)], capture_output=True, text=True)
     assert made.returncode == 0, made.stderr
-    https_port, http_port = _free_port(), _free_port()
+    https_port, http_port = free_port(), free_port()
     site = folder / "netral.conf"
     site.write_text(render_site_config(TEMPLATE.read_text(), upstreams=upstreams, https_port=https_port,
                                        http_port=http_port, certificate=certificate, key=key,
@@ -162,7 +159,7 @@ def nginx(upstreams: list[str], folder: Path) -> Iterator[Proxy]:
             return sock.connect_ex(("127.0.0.1", https_port)) == 0
 
     try:
-        _wait_until(listening, 15, "nginx did not listen")
+        wait_until(listening, 15, "nginx did not listen")
         yield proxy
     finally:
         process.send_signal(signal.SIGQUIT)  # graceful: finish the open requests, then exit
@@ -194,8 +191,8 @@ def test_the_template_passes_nginx_t_in_debians_own_nginx_conf(tmp_path: Path) -
     assert made.returncode == 0, made.stderr
     (tmp_path / "conf.d").mkdir()
     (tmp_path / "conf.d" / "netral.conf").write_text(render_site_config(
-        TEMPLATE.read_text(), upstreams=["127.0.0.1:8501", "127.0.0.1:8502"], https_port=_free_port(),
-        http_port=_free_port(), certificate=certificate, key=key, access_log=tmp_path / "access.log"))
+        TEMPLATE.read_text(), upstreams=["127.0.0.1:8501", "127.0.0.1:8502"], https_port=free_port(),
+        http_port=free_port(), certificate=certificate, key=key, access_log=tmp_path / "access.log"))
     config = stock.read_text()
     assert "include /etc/nginx/conf.d/*.conf;" in config
     config = config.replace("include /etc/nginx/conf.d/*.conf;", f"include {tmp_path}/conf.d/*.conf;")
@@ -261,7 +258,7 @@ def test_the_replica_holding_the_quiz_dies_and_the_browser_carries_on_on_the_oth
         # Streamlit's page notices the broken websocket and reconnects through nginx, which passes it on
         # to the survivor: a new Streamlit session there, for the same address (/kuis?attempt=..&q=3) and
         # with the same login cookie.
-        _wait_until(lambda: survivor.active_sessions() == 1, 45, "the browser did not reconnect to the survivor")
+        wait_until(lambda: survivor.active_sessions() == 1, 45, "the browser did not reconnect to the survivor")
         expect(page.get_by_test_id("stProgress")).to_be_visible(timeout=30000)
         settle(page)
         assert attempt_in_url(page) == attempt

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.test_browser import (  # noqa: F401 - `server` is a fixture
-    ARTIFACTS, CHROMIUM_ARGS, PASSWORD, progress_text, register, server, textbox)
-from tests.test_deploy_nginx import counts, run_finished
+from tests.serverkit import (
+    ARTIFACTS, CHROMIUM_ARGS, PASSWORD, counts, progress_text, register, run_finished, textbox)
+from tests.test_browser import server  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.browser
 
