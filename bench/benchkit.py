@@ -198,10 +198,13 @@ def snapshot(db: BenchDB, name: str, data_dir: Path) -> BenchDB:
     return copy
 
 
-def run_demo(db: BenchDB, trainees: int, *, seed: int = 0, sessions: int = 1) -> str:
-    """`python -m netral demo` on the database, exactly as documented; returns its summary line."""
+def run_demo(db: BenchDB, trainees: int, *, seed: int = 0, sessions: int = 1, quiz: str | None = None) -> str:
+    """`python -m netral demo` on the database, exactly as documented; returns its summary line. `quiz` is
+    session 1's quiz (default: the demo's own choice)."""
     command = [sys.executable, "-m", "netral", "demo", "--trainees", str(trainees), "--seed", str(seed),
                "--sessions", str(sessions), "--database-url", db.url]
+    if quiz is not None:
+        command += ["--quiz", quiz]
     began = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - began
@@ -239,17 +242,34 @@ def table_counts(url: str) -> dict[str, int]:
         engine.dispose()
 
 
-def demo_db(backend: str, trainees: int, data_dir: Path, *, keep: bool, fresh: bool) -> BenchDB:
-    """A database holding one demo session of `trainees` trainees (seed 0), made with `python -m netral demo`;
-    with `keep`, one left by an earlier run is reused when its audit log shows exactly that fill."""
-    name = f"demo_{trainees}"
+def demo_db(backend: str, trainees: int, data_dir: Path, *, keep: bool, fresh: bool, quiz: str | None = None
+            ) -> BenchDB:
+    """A database holding one demo session of `trainees` trainees (seed 0) at `quiz`, made with
+    `python -m netral demo`; with `keep`, one left by an earlier run is reused when its audit log shows exactly
+    that fill and it is at the newest schema revision (the quiz is in the database's name)."""
+    from netral.store.migrate import head_revision
+
+    name = f"demo_{trainees}" + (f"_{quiz.replace('-', '_')}" if quiz else "")
     if keep and not fresh:
         old = existing_db(backend, name, data_dir)
-        if old is not None and demo_fills(old.url) == [{"seed": 0, "trainees": trainees, "sessions": 1}]:
+        if (old is not None and demo_fills(old.url) == [{"seed": 0, "trainees": trainees, "sessions": 1}]
+                and schema_revision(old.url) == head_revision()):
             return old
     db = new_db(backend, name, data_dir)
-    run_demo(db, trainees)
+    run_demo(db, trainees, quiz=quiz)
     return db
+
+
+def schema_revision(url: str) -> str | None:
+    from sqlalchemy import create_engine
+
+    from netral.store.migrate import current_revision
+
+    engine = create_engine(url)
+    try:
+        return current_revision(engine)
+    finally:
+        engine.dispose()
 
 
 def hr_viewer(engine, login: str = "demo-hr"):  # type: ignore[no-untyped-def]

@@ -1,8 +1,8 @@
 """Where the time of the four dashboard calls goes: each SQL statement's execute time, and the rest (fetching
 rows, building Python objects, item statistics) per call. One warm-up, then the median of --repeat runs.
 
-    python bench/breakdown.py --database-url sqlite:////tmp/netral-bench/demo_10000.db
-    python bench/breakdown.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/netral_bench_demo_10000
+    python bench/breakdown.py --database-url sqlite:////tmp/netral-bench/demo_10000_ujian_akhir.db
+    python bench/breakdown.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/netral_bench_demo_10000_ujian_akhir
 
 (`dashboard.py --keep` leaves those databases behind.) On SQLite, execute() returns at the first row, so a
 query's later rows show up as "rest"; on PostgreSQL execute() returns when the server is done, except for the
@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--viewer", default="demo-hr")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quiz", default="ujian-akhir", help="session 1's quiz in that database")
     args = parser.parse_args(argv)
     content, _ = load_content()
     engine = make_engine(args.database_url)
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     viewer = kit.hr_viewer(engine, args.viewer)
     print("# bench/breakdown.py:", kit.machine())
     print("database:", kit.table_counts(args.database_url))
-    for name, fn in app_parts(engine, viewer, content, 1, "penyegaran-pemilu").items():
+    for name, fn in app_parts(engine, viewer, content, 1, args.quiz).items():
         fn()
         totals: list[float] = []
         per_statement: dict[str, list[float]] = defaultdict(list)

@@ -36,6 +36,23 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db_summaries(args: argparse.Namespace) -> int:
+    from netral.content import load_content
+    from netral.store.db import make_engine
+    from netral.store.migrate import upgrade_serialised
+    from netral.store.summaries import rebuild_summaries
+
+    content, problems = load_content()
+    if problems:  # the quizzes that did load still get their marks, as the app still shows them
+        print(f"warning: the content has {len(problems)} problem(s); run `python -m netral validate`",
+              file=sys.stderr)
+    engine = make_engine(args.database_url)
+    upgrade_serialised(engine)
+    rows = rebuild_summaries(engine, content)
+    print(f"OK: {rows} progress rows summed up again, with item-analysis marks for the current content")
+    return 0
+
+
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
@@ -83,16 +100,16 @@ def _users_add(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from netral.demo import DemoError, run
+    from netral.demo import DemoError, UnknownQuiz, run
 
     base = datetime.strptime(args.base_date, "%Y-%m-%d").replace(tzinfo=UTC) if args.base_date else None
     password = sys.stdin.readline().rstrip("\n") if args.staff_password_stdin else None
     try:
         print(run(args.database_url, trainees=args.trainees, seed=args.seed, sessions=args.sessions, base=base,
-                  staff_password=password))
+                  staff_password=password, quiz_id=args.quiz))
     except DemoError as error:
         print(f"demo: {error}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(error, UnknownQuiz) else 1
     return 0
 
 
@@ -120,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_upgrade = db.add_parser("upgrade", help="apply every pending migration")
     db_upgrade.add_argument("--database-url", default=None, help="default: NETRAL_DATABASE_URL or scores/netral.db")
     db_upgrade.set_defaults(handler=_db_upgrade)
+    db_summaries = db.add_parser("summaries", help="sum up the dashboards' summaries again from the attempts "
+                                 "(after the quizzes' content changed, or to check)")
+    db_summaries.add_argument("--database-url", default=None, help="default: NETRAL_DATABASE_URL or scores/netral.db")
+    db_summaries.set_defaults(handler=_db_summaries)
 
     users = commands.add_parser("users", help="accounts").add_subparsers(dest="users_command", required=True)
     add = users.add_parser("add", help="create an account (the first administrator, a trainer, HR staff ...)")
@@ -138,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--trainees", type=int, required=True, help="number of synthetic trainees")
     demo.add_argument("--seed", type=int, default=0, help="same seed, same rows (default 0)")
     demo.add_argument("--sessions", type=int, default=1, help="training sessions to spread them over (default 1)")
+    demo.add_argument("--quiz", metavar="ID", default=None,
+                      help="quiz id for session 1, e.g. ujian-akhir (default: penyegaran-pemilu); sessions 2 … "
+                           "follow the usual order without it")
     demo.add_argument("--base-date", default=None, help="YYYY-MM-DD the timestamps count from (default 2024-08-01)")
     demo.add_argument("--staff-password-stdin", action="store_true",
                       help="read a password for the demo HR and trainer accounts from standard input")

@@ -1,9 +1,10 @@
 """A realistic synthetic cohort for demonstrations and load tests: `python -m netral demo --trainees N`.
 
-It creates an HR owner and a trainer, K training sessions on the shipped quizzes, and N trainees of Banten
-province (valid PNS NIPs, Indonesian names, OPD units of the province and its eight kabupaten/kota), each
-with one finished attempt. Answers are drawn so that some categories are harder than others and abler
-trainees do better; they are scored with `netral.scoring`, exactly as a real submission would be.
+It creates an HR owner and a trainer, K training sessions on the shipped quizzes (`--sessions K`; session 1
+uses the quiz given with `--quiz ID`, if any, see QUIZ_PREFERENCE), and N trainees of Banten province (valid
+PNS NIPs, Indonesian names, OPD units of the province and its eight kabupaten/kota), each with one finished
+attempt. Answers are drawn so that some categories are harder than others and abler trainees do better; they
+are scored with `netral.scoring`, exactly as a real submission would be.
 
 Everything is a function of the seed and the base date: `random.Random(seed)` draws every choice and all
 timestamps are offsets from the base date, so the same seed on an empty database gives the same rows.
@@ -34,10 +35,13 @@ from netral.store.schema import (
     Attempt,
     AuditEntry,
     Enrolment,
+    MasteryCell,
+    QuizProgress,
     SessionTrainer,
     TrainingSession,
     User,
 )
+from netral.store.summaries import rebuild
 from netral.store.trainings import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH
 
 DEFAULT_BASE = datetime(2024, 8, 1, tzinfo=UTC)
@@ -46,7 +50,8 @@ BATCH_SIZE = 5_000
 HR_LOGIN = "demo-hr"
 TRAINER_LOGIN = "demo-pelatih"
 QUIZ_PREFERENCE = ("penyegaran-pemilu", "pretest-cpns", "lanjutan-pejabat")
-"""Which shipped quiz session 1, 2, 3 … uses (then any other quiz, by id)."""
+"""Which shipped quiz session 1, 2, 3 … uses (then any other quiz, by id; after the last, the first again). A quiz
+chosen with `--quiz` moves to the front: session 1 uses it, sessions 2, 3 … follow this order without it."""
 SESSION_SPACING = timedelta(days=7)
 SESSION_LENGTH = timedelta(days=21)
 LOOKUP_CHUNK = 500
@@ -102,6 +107,10 @@ BASE_LOGIT = 0.9  # an average trainee gets about seven facets in ten right: sco
 
 class DemoError(ValueError):
     """The demo cannot fill this database (it already holds one)."""
+
+
+class UnknownQuiz(DemoError):
+    """The quiz asked for is not in the content (bad input, not a database problem)."""
 
 
 @dataclass(frozen=True)
@@ -283,9 +292,21 @@ def _write_transaction(engine: Engine) -> Iterator[Connection]:
             connection.info.pop("netral_write", None)
 
 
-def _session_quizzes(content: Content, count: int) -> list[Quiz]:
+def check_quiz_id(content: Content, quiz_id: str | None) -> None:
+    """Raise `UnknownQuiz`, naming the known ids, unless `quiz_id` is None or a quiz of the content."""
+    if quiz_id is not None and quiz_id not in content.quizzes:
+        known = ", ".join(sorted(content.quizzes)) or "none"
+        raise UnknownQuiz(f"unknown quiz {quiz_id!r}; known quiz ids: {known}")
+
+
+def _session_quizzes(content: Content, count: int, first: str | None = None) -> list[Quiz]:
+    """The quiz of each of `count` sessions: QUIZ_PREFERENCE order, with `first` (if given) moved to the front;
+    past the last quiz the cycle starts again."""
+    check_quiz_id(content, first)
     ordered = [q for q in QUIZ_PREFERENCE if q in content.quizzes]
     ordered += sorted(q for q in content.quizzes if q not in ordered)
+    if first is not None:
+        ordered = [first] + [q for q in ordered if q != first]
     if not ordered:
         raise DemoError("the content has no quiz")
     return [content.quizzes[ordered[k % len(ordered)]] for k in range(count)]
@@ -293,10 +314,12 @@ def _session_quizzes(content: Content, count: int) -> list[Quiz]:
 
 def fill_demo(engine: Engine, content: Content, *, trainees: int, seed: int = 0, sessions: int = 1,
               base: datetime | None = None, staff_password_hash: str | None = None,
-              batch_size: int = BATCH_SIZE) -> DemoSummary:
+              batch_size: int = BATCH_SIZE, quiz_id: str | None = None) -> DemoSummary:
     """Fill a migrated database with a synthetic cohort (see the module docstring); returns the counts.
+    `quiz_id`: the quiz of session 1 (default: the first of QUIZ_PREFERENCE).
 
-    Raises `DemoError` when the database already holds the demo staff accounts.
+    Raises `DemoError` when the database already holds the demo staff accounts, `UnknownQuiz` (a `DemoError`)
+    when `quiz_id` is not a quiz of the content; either way nothing is written.
     """
     if trainees < 0 or sessions < 1 or batch_size < 1:
         raise ValueError("trainees >= 0, sessions >= 1 and batch_size >= 1 are required")
@@ -322,7 +345,7 @@ def fill_demo(engine: Engine, content: Content, *, trainees: int, seed: int = 0,
              "language": "id", "created_at": staff_created,
              "password_changed_at": staff_created if staff_password_hash else None},
         ])
-        quizzes = _session_quizzes(content, sessions)
+        quizzes = _session_quizzes(content, sessions, quiz_id)
         existing_codes = set(connection.execute(select(sessions_table.c.join_code)).scalars())
         session_rows = []
         for k, quiz in enumerate(quizzes):
@@ -376,11 +399,15 @@ def fill_demo(engine: Engine, content: Content, *, trainees: int, seed: int = 0,
                     person["name"] = random_name(rng, nip[14] == "2", person["position"])
                     taken |= _taken_nips(connection, [nip])
             _write_batch(connection, content, rng, scores, people, start, session_ids, quizzes, base, totals)
+    # The dashboards' summaries, as submissions would have written them (netral/store/summaries.py).
+    with _write_transaction(engine) as connection:
+        rebuild(connection, content, session_ids)
     # Fresh statistics for the query planner: without them PostgreSQL takes the bulk-loaded tables for
     # empty and picks nested loops that make the dashboards a hundred times slower until autovacuum runs.
     with _write_transaction(engine) as connection:
         quote = connection.dialect.identifier_preparer.quote
-        for table in (users, Enrolment.__table__, Attempt.__table__, Answer.__table__):
+        for table in (users, Enrolment.__table__, Attempt.__table__, Answer.__table__, QuizProgress.__table__,
+                      MasteryCell.__table__):
             # An identifier cannot be a bound parameter; these are our own table names, quoted by the dialect.
             connection.exec_driver_sql("ANALYZE " + quote(table.name))  # sql: quoted identifier
     return DemoSummary(tuple(session_ids), trainees, totals["attempts"], totals["answers"], totals["passed"], base,
@@ -459,8 +486,9 @@ def nip_is_valid(nip: str, base: datetime = DEFAULT_BASE) -> bool:
 
 
 def run(database_url: str | None, *, trainees: int, seed: int = 0, sessions: int = 1, base: datetime | None = None,
-        staff_password: str | None = None) -> str:
-    """The `demo` command: migrate the database, load the content, fill it, and return the summary line."""
+        staff_password: str | None = None, quiz_id: str | None = None) -> str:
+    """The `demo` command: migrate the database, load the content, fill it, and return the summary line.
+    An unknown `quiz_id` raises `UnknownQuiz` before the database is opened."""
     from netral.content import load_content
     from netral.store.accounts import hash_password
     from netral.store.migrate import open_store
@@ -468,8 +496,10 @@ def run(database_url: str | None, *, trainees: int, seed: int = 0, sessions: int
     content, problems = load_content()
     if problems:
         raise DemoError(f"the content has {len(problems)} problem(s): run `python -m netral validate`")
+    check_quiz_id(content, quiz_id)
     engine = open_store(database_url)
     began = time.perf_counter()
     summary = fill_demo(engine, content, trainees=trainees, seed=seed, sessions=sessions, base=base,
-                        staff_password_hash=hash_password(staff_password) if staff_password else None)
+                        staff_password_hash=hash_password(staff_password) if staff_password else None,
+                        quiz_id=quiz_id)
     return summary.line(time.perf_counter() - began)

@@ -207,13 +207,25 @@ def analyse_quiz(
     question, the fraction a random guess scores (it depends on the question type, so the caller supplies it).
     Every attempt in `attempts` is analysed: choose them with `select_attempts`.
     """
+    question_ids = list(max_marks)
+    # One row per attempt, one column per question: the per-question sums below run over columns at once.
+    marks = np.array([[_mark(attempt, q) for q in question_ids] for attempt in attempts], dtype=float)
+    return analyse_marks(marks.reshape(len(attempts), len(question_ids)), max_marks, random_guess_scores)
+
+
+def analyse_marks(
+    marks: np.ndarray,
+    max_marks: Mapping[str, float],
+    random_guess_scores: Mapping[str, float] | None = None,
+) -> QuizAnalysis:
+    """`analyse_quiz` on a ready matrix: one row per attempt, one column per question in `max_marks`' order,
+    each cell the mark obtained (0 for a question the attempt did not have)."""
     for question_id, max_mark in max_marks.items():
         if not math.isfinite(max_mark) or max_mark < 0:
             raise ValueError(f"maximum mark of {question_id!r} must be a finite number >= 0, not {max_mark!r}")
     question_ids = list(max_marks)
-    # One row per attempt, one column per question: the per-question sums below run over columns at once.
-    marks = np.array([[_mark(attempt, q) for q in question_ids] for attempt in attempts], dtype=float)
-    marks = marks.reshape(len(attempts), len(question_ids))
+    if marks.ndim != 2 or marks.shape[1] != len(question_ids):
+        raise ValueError(f"marks must be attempts x {len(question_ids)} questions, not {marks.shape}")
     # The total over the quiz's questions only, as Moodle sums the latest steps of the quiz's slots.
     totals = marks.sum(axis=1)
     max_total = math.fsum(max_marks.values())

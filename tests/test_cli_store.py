@@ -1,4 +1,4 @@
-"""`python -m netral db upgrade` and `users add` from the command line, as an operator runs them."""
+"""`python -m netral db upgrade`, `db summaries` and `users add` from the command line, as an operator runs them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
 
 from netral.store.accounts import LoginOutcome, Role, authenticate, has_admin
 from netral.store.db import make_engine
@@ -39,3 +41,22 @@ def test_invalid_nip_is_explained_in_bahasa_indonesia(tmp_path: Path) -> None:
                   f"sqlite:///{tmp_path / 'netral.db'}", stdin="rahasia-netral-1\n")
     assert result.returncode == 1
     assert "Digit 1-8 (tanggal lahir)" in result.stderr
+
+
+def test_db_summaries_writes_the_item_analysis_marks_again(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'netral.db'}"
+    assert _run(["demo", "--trainees", "12", "--database-url", url], url).returncode == 0
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            before = connection.execute(text("SELECT count(*), count(first_marks) FROM quiz_progress")).one()
+            # As after migration 0008 on old data, or a content change: marks missing or written for old slots.
+            connection.execute(text("UPDATE quiz_progress SET first_marks = NULL, marks_layout = NULL"))
+        done = _run(["db", "summaries", "--database-url", url], url)
+        assert done.returncode == 0, done.stderr
+        assert "OK: 12 progress rows" in done.stdout
+        with engine.connect() as connection:
+            after = connection.execute(text("SELECT count(*), count(first_marks) FROM quiz_progress")).one()
+    finally:
+        engine.dispose()
+    assert tuple(before) == tuple(after) == (12, 12)

@@ -20,6 +20,7 @@ from netral.store.cohort import (
     trainee_table,
 )
 from netral.store.db import write_session
+from netral.store.summaries import refresh_progress
 from netral.store.schema import Answer, Attempt
 from netral.store.trainings import TrainingError, create_training, enrol
 
@@ -56,6 +57,9 @@ def _attempt(engine: Engine, user_id: int, session_id: int, *, submitted: dateti
             session.add(Answer(attempt_id=attempt.id, scenario_id=sid, choice={"verdict": ["ya"]},
                                facet_scores={"verdict": value} if value is not None else None, score=value,
                                answered_at=started + timedelta(minutes=minute + 1)))
+        session.flush()
+        if session_id is not None:  # as the store's start and submit do
+            refresh_progress(session, session_id, user_id, QUIZ, None)
         return attempt.id
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from netral.content import Content
-from netral.demo import HR_LOGIN, REGIONS, TRAINER_LOGIN, DemoError, fill_demo
+from netral.demo import HR_LOGIN, REGIONS, TRAINER_LOGIN, DemoError, UnknownQuiz, fill_demo
 from netral.nip import validate_nip
 from netral.quizplan import plan_attempt, question_sequence
 from netral.scoring import score_attempt, score_scenario
@@ -173,3 +174,59 @@ def test_a_real_account_keeps_its_nip_and_the_demo_draws_another(engine: Engine,
         assert session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.user_id == real.id)) == 0
     assert len(nips) == 5 and drawn[2] not in nips and len(set(nips)) == 5
     assert nips[:2] == drawn[:2] and all(validate_nip(nip, today=BASE.date()).ok for nip in nips)
+
+
+def test_the_quiz_option_gives_session_1_the_40_case_final_test(tmp_path: Path, content: Content) -> None:
+    url = f"sqlite:///{tmp_path / 'final.db'}"
+    result = subprocess.run([sys.executable, "-m", "netral", "demo", "--trainees", "5", "--seed", "2",
+                             "--quiz", "ujian-akhir", "--database-url", url],
+                            cwd=ROOT, env={**os.environ}, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("OK: demo cohort of 5 trainees in 1 session(s)")
+    engine = make_engine(url)
+    with read_session(engine) as session:
+        trainings = list(session.scalars(select(TrainingSession)))
+        attempts = list(session.scalars(select(Attempt).order_by(Attempt.id)))
+    engine.dispose()
+    assert [t.quiz_ids for t in trainings] == [["ujian-akhir"]] and len(attempts) == 5
+    quiz = content.quizzes["ujian-akhir"]
+    for attempt in attempts:
+        planned = attempt.plan["scenario_ids"]
+        assert attempt.quiz_id == "ujian-akhir" and attempt.session_id == trainings[0].id
+        assert len(planned) == 40 == len(set(planned))
+        assert planned == list(plan_attempt(quiz, content, attempt.seed).scenario_ids)
+        assert Counter(content.scenarios[sid].category for sid in planned) == {
+            draw.category: draw.count for draw in quiz.selection.draw}
+
+
+def test_later_sessions_follow_the_usual_order_without_the_chosen_quiz(engine: Engine, content: Content) -> None:
+    fill_demo(engine, content, trainees=4, seed=9, sessions=4, quiz_id="pretest-cpns")
+    with read_session(engine) as session:
+        order = [t.quiz_ids for t in session.scalars(select(TrainingSession).order_by(TrainingSession.id))]
+    assert order == [["pretest-cpns"], ["penyegaran-pemilu"], ["lanjutan-pejabat"], ["ujian-akhir"]]
+
+
+def test_choosing_the_default_quiz_changes_no_row(engine: Engine, content: Content, tmp_path: Path) -> None:
+    fill_demo(engine, content, trainees=9, seed=6, sessions=3, batch_size=4)
+    chosen = _fresh_sqlite(tmp_path / "chosen.db")
+    fill_demo(chosen, content, trainees=9, seed=6, sessions=3, batch_size=4, quiz_id="penyegaran-pemilu")
+    assert _dump(chosen) == _dump(engine)
+    chosen.dispose()
+
+
+def test_an_unknown_quiz_is_refused_with_the_known_ids(engine: Engine, content: Content, tmp_path: Path) -> None:
+    with pytest.raises(UnknownQuiz) as refused:
+        fill_demo(engine, content, trainees=3, quiz_id="ujian-tidak-ada")
+    assert isinstance(refused.value, DemoError)
+    assert "'ujian-tidak-ada'" in str(refused.value)
+    assert all(quiz_id in str(refused.value) for quiz_id in content.quizzes)
+    with read_session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 0  # nothing written
+    path = tmp_path / "never.db"
+    result = subprocess.run([sys.executable, "-m", "netral", "demo", "--trainees", "3", "--quiz", "ujian-tidak-ada",
+                             "--database-url", f"sqlite:///{path}"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("demo: unknown quiz 'ujian-tidak-ada'")
+    assert all(quiz_id in result.stderr for quiz_id in content.quizzes)
+    assert not path.exists()  # refused before the database is created

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
 
-from netral.content import Content
+from netral.content import Content, load_content
 from netral.itemanalysis import ScoredAttempt, analyse_quiz
 from netral.store.accounts import Role, UserView, create_user
 from netral.store.db import write_session
 from netral.store.itemdata import iter_scored_attempts, quiz_item_analysis, quiz_slots
+from netral.store.summaries import refresh_progress
 from netral.store.schema import Answer, Attempt
 from netral.store.trainings import TrainingError, create_training, enrol
 
@@ -22,6 +25,11 @@ OPENS = datetime(2026, 4, 1, tzinfo=UTC)
 
 def _user(engine: Engine, login: str, role: Role = Role.TRAINEE) -> UserView:
     return create_user(engine, login=login, name=login.title(), password=None, role=role)
+
+
+@functools.cache
+def _shipped_content() -> Content:
+    return load_content()[0]
 
 
 def _attempt(engine: Engine, user_id: int, session_id: int | None, quiz_id: str, day: int,
@@ -37,6 +45,9 @@ def _attempt(engine: Engine, user_id: int, session_id: int | None, quiz_id: str,
         session.flush()
         for sid, score in answers.items():
             session.add(Answer(attempt_id=attempt.id, scenario_id=sid, choice={}, score=score, answered_at=started))
+        session.flush()
+        if session_id is not None:  # as the store's start and submit do
+            refresh_progress(session, session_id, user_id, quiz_id, _shipped_content())
         return attempt.id
 
 

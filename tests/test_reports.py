@@ -12,6 +12,7 @@ from netral.i18n import catalogue
 from netral.store.accounts import Role, UserView, create_user
 from netral.store.db import write_session
 from netral.store.reports import PEOPLE_COLUMNS, UNIT_COLUMNS, completion_report
+from netral.store.summaries import refresh_progress
 from netral.store.schema import Answer, Attempt
 from netral.store.trainings import TrainingError, create_training, enrol, set_training_status
 
@@ -43,6 +44,9 @@ def _attempt(engine: Engine, user_id: int, session_id: int | None, quiz_id: str,
         if answered is not None:
             session.add(Answer(attempt_id=attempt.id, scenario_id="media-sosial-01", choice={"verdict": ["ya"]},
                                answered_at=answered))
+        session.flush()
+        if session_id is not None:  # as the store's start and submit do
+            refresh_progress(session, session_id, user_id, quiz_id, None)
         return attempt.id
 
 

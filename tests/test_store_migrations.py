@@ -30,7 +30,7 @@ def test_upgrade_from_first_revision_keeps_rows(empty_engine: Engine) -> None:
             {"c": '{"verdict": ["ya"]}', "now": now})
 
     upgrade(empty_engine)
-    assert current_revision(empty_engine) == head_revision() == "0007"
+    assert current_revision(empty_engine) == head_revision() == "0008"
     with empty_engine.connect() as connection:
         user = connection.execute(text("SELECT login, name, unit, language FROM users WHERE id = 1")).one()
         assert tuple(user) == ("198609262015051001", "Siti Rahmawati", "Dinas Pendidikan", "id")

@@ -18,6 +18,7 @@ from netral.quizplan import plan_attempt, question_sequence
 from netral.scoring import InvalidAnswer, score_attempt, score_scenario
 from netral.store.db import read_session, with_retry, write_session
 from netral.store.schema import Answer, Attempt, User, utcnow
+from netral.store.summaries import refresh_progress
 from netral.store.xapi_outbox import add_submission
 from netral.xapi import XapiConfig
 
@@ -119,6 +120,8 @@ def start_or_resume(engine: Engine, content: Content, user_id: int, quiz_id: str
             )
             session.add(attempt)
             session.flush()
+            if session_id is not None:
+                refresh_progress(session, session_id, user_id, quiz_id, content)
             return _view(attempt, [])
 
     return with_retry(work)
@@ -212,6 +215,8 @@ def submit_attempt(engine: Engine, content: Content, user_id: int, attempt_id: i
             attempt.submitted_at = now
             attempt.status = "late" if now > attempt.deadline_at + LATE_GRACE else "submitted"
             session.flush()
+            if attempt.session_id is not None:
+                refresh_progress(session, attempt.session_id, attempt.user_id, attempt.quiz_id, content)
             if xapi is not None:
                 add_submission(session, content, xapi, attempt, now=now)
             return _view(attempt, list(answers.values()))

@@ -35,7 +35,7 @@ from netral.store.reports import (
     status_counts,
     visible_training,
 )
-from netral.store.schema import Answer, Attempt, Enrolment, User
+from netral.store.schema import Answer, Attempt, Enrolment, MasteryCell, QuizProgress, User
 from netral.store.trainings import TrainingError
 
 Which = Literal["first", "best", "all"]
@@ -233,6 +233,8 @@ def counted_attempts(training_id: int, quiz_ids: Sequence[str], filters: CohortF
 
     Columns: id, user_id, quiz_id, score, passed, submitted_at, unit.
     """
+    if filters.which == "first":
+        return _first_attempts(training_id, quiz_ids, filters)
     columns = [Attempt.id.label("id"), Attempt.user_id.label("user_id"), Attempt.quiz_id.label("quiz_id"),
                Attempt.score.label("score"), Attempt.passed.label("passed"),
                Attempt.submitted_at.label("submitted_at"), User.unit.label("unit")]
@@ -261,23 +263,56 @@ def counted_attempts(training_id: int, quiz_ids: Sequence[str], filters: CohortF
     return outer.subquery("counted")
 
 
+def _first_attempts(training_id: int, quiz_ids: Sequence[str], filters: CohortFilters) -> Subquery:
+    """`counted_attempts` for first attempts, from the summary rows (netral/store/summaries.py) that already
+    name each person's first finished attempt."""
+    query = (select(QuizProgress.first_attempt_id.label("id"), QuizProgress.user_id.label("user_id"),
+                    QuizProgress.quiz_id.label("quiz_id"), QuizProgress.first_score.label("score"),
+                    QuizProgress.first_passed.label("passed"),
+                    QuizProgress.first_submitted_at.label("submitted_at"), User.unit.label("unit"))
+             .join(Enrolment, and_(Enrolment.session_id == QuizProgress.session_id,
+                                   Enrolment.user_id == QuizProgress.user_id))
+             .join(User, User.id == QuizProgress.user_id)
+             .where(QuizProgress.session_id == training_id, QuizProgress.quiz_id.in_(list(quiz_ids)),
+                    QuizProgress.first_attempt_id.is_not(None)))
+    if filters.units:
+        query = query.where(User.unit.in_(list(filters.units)))
+    if filters.date_from is not None:
+        query = query.where(QuizProgress.first_submitted_at >= filters.date_from)
+    if filters.date_to is not None:
+        query = query.where(QuizProgress.first_submitted_at < filters.date_to)
+    return query.subquery("counted")
+
+
 def _score_bin(score):  # type: ignore[no-untyped-def]
     """CASE ladder: 0 for [0, 0.1), …, 9 for [0.9, 1]; exact at the edges, unlike float floor(score * 10)."""
     return case(*((score >= step / BIN_COUNT, step) for step in range(BIN_COUNT - 1, 0, -1)), else_=0)
 
 
-def _mastery_sums(session: Session, content: Content, counted: Subquery
-                  ) -> tuple[list[CategoryMastery], list[CategoryMastery]]:
+def _mastery_sums(session: Session, content: Content, training_id: int, quiz_ids: Sequence[str],
+                  filters: CohortFilters, counted: Subquery) -> tuple[list[CategoryMastery], list[CategoryMastery]]:
     """Mean answer score per category and per unit × category (by unit, then category), from one query
-    that sums the answers per (unit, scenario). Answers to scenarios no longer in the content are left out."""
+    that sums the answers per (unit, scenario). Answers to scenarios no longer in the content are left out.
+
+    First attempts without a date range are summed already, per unit and scenario, in `mastery_cells`
+    (written at submission); other choices sum the counted attempts' answers."""
+    if filters.which == "first" and filters.date_from is None and filters.date_to is None:
+        query = (select(MasteryCell.unit, MasteryCell.scenario_id, func.sum(MasteryCell.total),
+                        func.sum(MasteryCell.answers))
+                 .where(MasteryCell.session_id == training_id, MasteryCell.quiz_id.in_(list(quiz_ids)),
+                        MasteryCell.answers > 0)
+                 .group_by(MasteryCell.unit, MasteryCell.scenario_id))
+        if filters.units:
+            query = query.where(MasteryCell.unit.in_(list(filters.units)))
+    else:
+        query = (select(counted.c.unit, Answer.scenario_id, func.sum(Answer.score), func.count())
+                 .join(counted, counted.c.id == Answer.attempt_id)
+                 .where(Answer.score.is_not(None))
+                 .group_by(counted.c.unit, Answer.scenario_id))
     category_of = {sid: scenario.category for sid, scenario in content.scenarios.items()}
     by_category: dict[str, list[float]] = {}
     by_unit: dict[tuple[str, str], list[float]] = {}
-    rows = session.execute(
-        select(counted.c.unit, Answer.scenario_id, func.sum(Answer.score), func.count())
-        .join(counted, counted.c.id == Answer.attempt_id)
-        .where(Answer.score.is_not(None))
-        .group_by(counted.c.unit, Answer.scenario_id))
+    rows = session.execute(query)
     for unit, scenario_id, total, count in rows:
         category = category_of.get(scenario_id)
         if category is None:
@@ -323,7 +358,7 @@ def cohort_dashboard(engine: Engine, viewer: UserView, content: Content, trainin
         mean_score = (math.fsum(total for _, total, _ in per_bin.values()) / attempts_counted
                       if attempts_counted else None)
 
-        mastery, unit_mastery = _mastery_sums(session, content, counted)
+        mastery, unit_mastery = _mastery_sums(session, content, training.id, quiz_ids, filters, counted)
         units_available = _enrolled_units(session, training.id)
 
     mastery.sort(key=lambda m: (m.mastery, m.category_id))

@@ -22,26 +22,22 @@ from sqlalchemy import Engine, Select, func, select
 
 from netral.content import Content
 from netral.content.models import Quiz
-from netral.itemanalysis import QuizAnalysis, ScoredAttempt, WhichAttempts, analyse_quiz, select_attempts
+from netral.itemanalysis import (
+    QuizAnalysis,
+    ScoredAttempt,
+    WhichAttempts,
+    analyse_marks,
+    analyse_quiz,
+    select_attempts,
+)
+from netral.quizslots import QuizSlots, quiz_slots, slots_layout, unpack_marks
 from netral.store.accounts import Role, UserView
 from netral.store.db import read_session
 from netral.store.reports import FINISHED_STATUSES, visible_training
-from netral.store.schema import Answer, Attempt, TrainingSession
+from netral.store.schema import Answer, Attempt, MasteryCell, QuizProgress, TrainingSession
 from netral.store.trainings import TrainingError, visible_sessions_query
 
 STREAM_BATCH = 2000
-
-
-@dataclass(frozen=True)
-class QuizSlots:
-    """How a quiz's scenarios map to analysed questions."""
-
-    kind: str
-    """``scenario`` (fixed quiz) or ``category`` (random quiz)."""
-    slot_of: dict[str, str]
-    """scenario id -> slot id; scenarios not listed are not marked."""
-    max_marks: dict[str, float]
-    """slot id -> maximum mark, in the quiz's order."""
 
 
 @dataclass(frozen=True)
@@ -63,22 +59,6 @@ class QuizItemAnalysis:
     analysis: QuizAnalysis
     scenario_means: tuple[ScenarioMean, ...]
     """Mean score per scenario over the analysed attempts (the ones `which` chose), lowest first."""
-
-
-def quiz_slots(quiz: Quiz, content: Content) -> QuizSlots:
-    """The questions item analysis compares for `quiz` (see the module docstring)."""
-    if quiz.selection.mode == "fixed":
-        ids = [sid for sid in quiz.selection.scenarios if sid in content.scenarios]
-        return QuizSlots("scenario", {sid: sid for sid in ids}, {sid: 1.0 for sid in ids})
-    max_marks: dict[str, float] = {}
-    for draw in quiz.selection.draw:
-        available = len(content.standalone_scenarios(draw.category))
-        drawn = min(draw.count, available)
-        if drawn:
-            max_marks[draw.category] = max_marks.get(draw.category, 0.0) + drawn
-    slot_of = {s.id: s.category for s in content.scenarios.values()
-               if not s.followup_only and s.category in max_marks}
-    return QuizSlots("category", slot_of, max_marks)
 
 
 def _scope(viewer: UserView, quiz_id: str, session_id: int | None) -> list:  # type: ignore[type-arg]
@@ -179,6 +159,10 @@ def quiz_item_analysis(engine: Engine, viewer: UserView, content: Content, quiz_
     """
     quiz = _check_access(engine, viewer, content, quiz_id, session_id)
     slots = quiz_slots(quiz, content)
+    if session_id is not None and which == "first":
+        summed = _first_attempts_from_summaries(engine, content, quiz_id, session_id, slots)
+        if summed is not None:
+            return summed
     answers_of: dict[int, tuple[tuple[str, float], ...]] = {}
     finished = []
     for attempt, answers in _stream_attempts(engine, viewer, slots, quiz_id, session_id):
@@ -190,3 +174,32 @@ def quiz_item_analysis(engine: Engine, viewer: UserView, content: Content, quiz_
         analysis=analyse_quiz(chosen, slots.max_marks),
         scenario_means=_scenario_means(content, (answer for attempt in chosen
                                                  for answer in answers_of[attempt.attempt_id])))
+
+
+def _first_attempts_from_summaries(engine: Engine, content: Content, quiz_id: str, session_id: int,
+                                   slots: QuizSlots) -> QuizItemAnalysis | None:
+    """The first-attempt analysis of one session from the marks packed at submission and the mastery cells
+    (netral/store/summaries.py), or None when some first attempt's marks were written under other slots (the
+    content changed since) or by someone not enrolled (whose answers are in no cell): then the answers are read.
+    """
+    layout = slots_layout(slots)
+    with read_session(engine) as session:
+        rows = session.execute(
+            select(QuizProgress.first_attempt_id, QuizProgress.finished_count, QuizProgress.marks_layout,
+                   QuizProgress.cells_unit, QuizProgress.first_marks)
+            .where(QuizProgress.session_id == session_id, QuizProgress.quiz_id == quiz_id)
+            .order_by(QuizProgress.first_attempt_id)).all()
+        first = [row for row in rows if row.first_attempt_id is not None]
+        if any(row.marks_layout != layout or row.cells_unit is None for row in first):
+            return None
+        cells = session.execute(
+            select(MasteryCell.scenario_id, func.sum(MasteryCell.total), func.sum(MasteryCell.answers))
+            .where(MasteryCell.session_id == session_id, MasteryCell.quiz_id == quiz_id, MasteryCell.answers > 0)
+            .group_by(MasteryCell.scenario_id)).all()
+    means = [ScenarioMean(sid, content.scenarios[sid].category if sid in content.scenarios else None, int(n),
+                          float(total) / int(n)) for sid, total, n in cells]
+    return QuizItemAnalysis(
+        quiz_id=quiz_id, session_id=session_id, which="first", slots=slots,
+        attempts_finished=sum(int(row.finished_count) for row in rows),
+        analysis=analyse_marks(unpack_marks(slots, (row.first_marks for row in first)), slots.max_marks),
+        scenario_means=tuple(sorted(means, key=lambda m: (m.mean_score, m.scenario_id))))

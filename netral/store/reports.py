@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from netral.store.accounts import UserView
 from netral.store.db import read_session
-from netral.store.schema import Answer, Attempt, Enrolment, TrainingSession, User, utcnow
+from netral.store.schema import Answer, Attempt, Enrolment, QuizProgress, TrainingSession, User, utcnow
 from netral.store.trainings import TrainingError, TrainingView, _view as _training_view
 from netral.store.trainings import visible_sessions_query
 
@@ -68,23 +68,25 @@ def person_progress(training_id: int, quiz_ids: Sequence[str], *, units: Sequenc
     best_score, last_started, last_submitted, last_answered. Only attempts whose activity time lies in
     [`date_from`, `date_to`) count, when given.
     """
-    finished = Attempt.status.in_(FINISHED_STATUSES)
     attempt_filters = [Attempt.session_id == training_id, Attempt.quiz_id.in_(list(quiz_ids))]
     if date_from is not None:
         attempt_filters.append(activity_time() >= date_from)
     if date_to is not None:
         attempt_filters.append(activity_time() < date_to)
 
-    per_quiz = (
-        select(Attempt.user_id.label("user_id"),
-               func.max(case((finished, 1), else_=0)).label("finished"),
-               func.max(case((and_(finished, Attempt.passed.is_(True)), 1), else_=0)).label("passed"),
-               func.max(case((finished, Attempt.score), else_=None)).label("best"),
-               func.max(Attempt.started_at).label("last_started"),
-               func.max(Attempt.submitted_at).label("last_submitted"))
-        .where(*attempt_filters)
-        .group_by(Attempt.user_id, Attempt.quiz_id)
-        .subquery("per_quiz"))
+    if date_from is None and date_to is None:
+        # Every attempt counts: the summary rows written at start and submission already hold the per-quiz sums.
+        per_quiz = (
+            select(QuizProgress.user_id.label("user_id"),
+                   case((QuizProgress.finished_count > 0, 1), else_=0).label("finished"),
+                   case((QuizProgress.passed_any.is_(True), 1), else_=0).label("passed"),
+                   QuizProgress.best_score.label("best"),
+                   QuizProgress.last_started.label("last_started"),
+                   QuizProgress.last_submitted.label("last_submitted"))
+            .where(QuizProgress.session_id == training_id, QuizProgress.quiz_id.in_(list(quiz_ids)))
+            .subquery("per_quiz"))
+    else:
+        per_quiz = _per_quiz_from_attempts(attempt_filters)
     per_person = (
         select(per_quiz.c.user_id,
                func.count().label("quizzes_started"),
@@ -118,6 +120,21 @@ def person_progress(training_id: int, quiz_ids: Sequence[str], *, units: Sequenc
     if units:
         query = query.where(User.unit.in_(list(units)))
     return query.subquery("progress")
+
+
+def _per_quiz_from_attempts(attempt_filters: list) -> Subquery:  # type: ignore[type-arg]
+    """Per person and quiz from the attempts themselves (a date range restricts which attempts count)."""
+    finished = Attempt.status.in_(FINISHED_STATUSES)
+    return (
+        select(Attempt.user_id.label("user_id"),
+               func.max(case((finished, 1), else_=0)).label("finished"),
+               func.max(case((and_(finished, Attempt.passed.is_(True)), 1), else_=0)).label("passed"),
+               func.max(case((finished, Attempt.score), else_=None)).label("best"),
+               func.max(Attempt.started_at).label("last_started"),
+               func.max(Attempt.submitted_at).label("last_submitted"))
+        .where(*attempt_filters)
+        .group_by(Attempt.user_id, Attempt.quiz_id)
+        .subquery("per_quiz"))
 
 
 def status_counts(progress: Subquery, quiz_count: int) -> list:  # type: ignore[type-arg]

@@ -24,6 +24,7 @@ from netral.roster import RosterPreview, RosterRow
 from netral.store.accounts import Role, UserView, audit
 from netral.store.db import with_retry, write_session
 from netral.store.schema import Enrolment, TrainingSession, User, utcnow
+from netral.store.summaries import refresh_people
 from netral.store.trainings import TrainingError, visible_sessions_query
 
 T = TypeVar("T")
@@ -139,6 +140,7 @@ def apply_roster(engine: Engine, actor: UserView, training_id: int, preview: Ros
 
             created: list[User] = []
             updated_ids: set[int] = set()
+            moved_ids: set[int] = set()  # whose unit changed
             for row in rows:
                 assert row.nip is not None  # _check_preview
                 existing = by_nip.get(row.nip)
@@ -160,6 +162,8 @@ def apply_roster(engine: Engine, actor: UserView, training_id: int, preview: Ros
                     setattr(existing, field, value)
                 if changes:
                     updated_ids.add(existing.id)
+                if "unit" in changes:
+                    moved_ids.add(existing.id)
             session.flush()  # ids for the new accounts
 
             known_ids = [by_nip[row.nip].id for row in rows if row.nip in by_nip]
@@ -167,6 +171,10 @@ def apply_roster(engine: Engine, actor: UserView, training_id: int, preview: Ros
             now = utcnow()
             to_enrol = [uid for uid in dict.fromkeys(known_ids + [u.id for u in created]) if uid not in already]
             session.add_all(Enrolment(session_id=training_id, user_id=uid, enrolled_at=now) for uid in to_enrol)
+            session.flush()
+            # The dashboards' summaries count people under their unit, and only once enrolled.
+            refresh_people(session, moved_ids)
+            refresh_people(session, to_enrol, training_id)
             unchanged = sum(1 for uid in known_ids if uid in already and uid not in updated_ids)
             outcome = ImportOutcome(created=len(created), updated=len(updated_ids), enrolled=len(to_enrol),
                                     unchanged=unchanged)

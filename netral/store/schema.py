@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
 
@@ -313,3 +314,51 @@ class ImportedItem(Base):
 # The completion report, cohort counts and trainee table (netral/store/reports.py person_progress).
 Index("ix_attempts_session_quiz_user", Attempt.__table__.c.session_id, Attempt.__table__.c.quiz_id,
       Attempt.__table__.c.user_id)
+
+
+# --- added in revision 0008: summaries written when an attempt starts or is submitted ------------------------
+
+
+class QuizProgress(Base):
+    """One person's attempts at one quiz of one training session, summed up when an attempt starts or is
+    submitted (netral/store/summaries.py), so the dashboards read one narrow row per person instead of the
+    wide attempt rows and every answer. Always equal to what `summaries.rebuild` computes from the attempts."""
+
+    __tablename__ = "quiz_progress"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    quiz_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    finished_count: Mapped[int] = mapped_column(Integer)
+    passed_any: Mapped[bool] = mapped_column(Boolean)
+    """Some finished attempt passed."""
+    best_score: Mapped[float | None] = mapped_column(Float)
+    last_started: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_submitted: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="SET NULL"))
+    """The first finished attempt (by start time, then id): the one the dashboards count by default."""
+    first_score: Mapped[float | None] = mapped_column(Float)
+    first_passed: Mapped[bool | None] = mapped_column(Boolean)
+    first_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_marks: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The first attempt's mark per item-analysis slot, float64 little-endian in the slots' order."""
+    marks_layout: Mapped[str | None] = mapped_column(String(40))
+    """Which slots `first_marks` follows (a digest of the quiz's slots when they were written)."""
+    cells_unit: Mapped[str | None] = mapped_column(String(200))
+    """The unit whose `mastery_cells` hold the first attempt's answers; None when they are in no cell (no
+    finished attempt, or the person is not enrolled)."""
+
+
+class MasteryCell(Base):
+    """Sum and count of the scored answers of the first finished attempts, per session, quiz, unit and
+    scenario: the cohort dashboard's mastery without reading the answers."""
+
+    __tablename__ = "mastery_cells"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"), primary_key=True)
+    quiz_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(200), primary_key=True)
+    scenario_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    total: Mapped[float] = mapped_column(Float)
+    answers: Mapped[int] = mapped_column(Integer)

@@ -18,6 +18,7 @@ from netral.content import Content
 from netral.store.accounts import Role, UserView, audit
 from netral.store.db import read_session, with_retry, write_session
 from netral.store.schema import Attempt, Enrolment, SessionTrainer, TrainingSession, utcnow
+from netral.store.summaries import refresh_people
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud in a classroom
 JOIN_CODE_LENGTH = 6
@@ -207,6 +208,8 @@ def enrol(engine: Engine, user_id: int, training_id: int) -> bool:
             if present:
                 return False
             session.add(Enrolment(session_id=training_id, user_id=user_id))
+            session.flush()
+            refresh_people(session, [user_id], training_id)  # attempts made before enrolling now count
             return True
 
     try:
