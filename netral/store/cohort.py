@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Engine, Subquery, and_, case, func, select
+from sqlalchemy import Engine, Subquery, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from netral.content import Content
@@ -312,7 +312,8 @@ def _mastery_sums(session: Session, content: Content, training_id: int, quiz_ids
     category_of = {sid: scenario.category for sid, scenario in content.scenarios.items()}
     by_category: dict[str, list[float]] = {}
     by_unit: dict[tuple[str, str], list[float]] = {}
-    rows = session.execute(query)
+    # Plain Core rows: thousands of them skip the ORM's per-row result processing.
+    rows = session.connection().execute(query).all()
     for unit, scenario_id, total, count in rows:
         category = category_of.get(scenario_id)
         if category is None:
@@ -420,10 +421,16 @@ def trainee_table(engine: Engine, viewer: UserView, training_id: int, filters: C
         progress = person_progress(training.id, quiz_ids, units=filters.units, date_from=filters.date_from,
                                    date_to=filters.date_to)
         counted = counted_attempts(training.id, quiz_ids, filters)
-        per_user = (select(counted.c.user_id, func.avg(counted.c.score).label("score"),
-                           func.count().label("attempts_counted"),
-                           func.max(counted.c.submitted_at).label("last_submitted"))
-                    .group_by(counted.c.user_id).subquery("per_user"))
+        if quiz_count == 1 and filters.which != "all":
+            # One attempt per trainee already: nothing to group (and SQLite can join it by its keys).
+            per_user = select(counted.c.user_id, counted.c.score.label("score"),
+                              literal(1).label("attempts_counted"),
+                              counted.c.submitted_at.label("last_submitted")).subquery("per_user")
+        else:
+            per_user = (select(counted.c.user_id, func.avg(counted.c.score).label("score"),
+                               func.count().label("attempts_counted"),
+                               func.max(counted.c.submitted_at).label("last_submitted"))
+                        .group_by(counted.c.user_id).subquery("per_user"))
 
         def direction(column):  # type: ignore[no-untyped-def]
             return column.desc() if descending else column.asc()

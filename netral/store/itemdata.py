@@ -184,14 +184,20 @@ def _first_attempts_from_summaries(engine: Engine, content: Content, quiz_id: st
     """
     layout = slots_layout(slots)
     with read_session(engine) as session:
-        rows = session.execute(
+        # Plain Core rows: thousands of them skip the ORM's per-row result processing.
+        rows = session.connection().execute(
             select(QuizProgress.first_attempt_id, QuizProgress.finished_count, QuizProgress.marks_layout,
                    QuizProgress.cells_unit, QuizProgress.first_marks)
             .where(QuizProgress.session_id == session_id, QuizProgress.quiz_id == quiz_id)
             .order_by(QuizProgress.first_attempt_id)).all()
-        first = [row for row in rows if row.first_attempt_id is not None]
-        if any(row.marks_layout != layout or row.cells_unit is None for row in first):
-            return None
+        finished, packed = 0, []
+        for first_attempt_id, finished_count, marks_layout, cells_unit, first_marks in rows:
+            finished += finished_count
+            if first_attempt_id is None:
+                continue
+            if marks_layout != layout or cells_unit is None:
+                return None
+            packed.append(first_marks)
         cells = session.execute(
             select(MasteryCell.scenario_id, func.sum(MasteryCell.total), func.sum(MasteryCell.answers))
             .where(MasteryCell.session_id == session_id, MasteryCell.quiz_id == quiz_id, MasteryCell.answers > 0)
@@ -200,6 +206,6 @@ def _first_attempts_from_summaries(engine: Engine, content: Content, quiz_id: st
                           float(total) / int(n)) for sid, total, n in cells]
     return QuizItemAnalysis(
         quiz_id=quiz_id, session_id=session_id, which="first", slots=slots,
-        attempts_finished=sum(int(row.finished_count) for row in rows),
-        analysis=analyse_marks(unpack_marks(slots, (row.first_marks for row in first)), slots.max_marks),
+        attempts_finished=int(finished),
+        analysis=analyse_marks(unpack_marks(slots, packed), slots.max_marks),
         scenario_means=tuple(sorted(means, key=lambda m: (m.mean_score, m.scenario_id))))

@@ -16,9 +16,9 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
-
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -46,6 +46,17 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return value.replace(tzinfo=UTC) if value is not None else None
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        # SQLite keeps ISO text ("2026-03-02 08:00:00.000000"): the C parser reads it several times faster than
+        # the dialect's regular expression, which a report of ten thousand rows notices.
+        def process(value: str | None) -> datetime | None:
+            return datetime.fromisoformat(value).replace(tzinfo=UTC) if value is not None else None
+
+        return process
 
 
 def utcnow() -> datetime:
@@ -362,3 +373,9 @@ class MasteryCell(Base):
     scenario_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     total: Mapped[float] = mapped_column(Float)
     answers: Mapped[int] = mapped_column(Integer)
+
+
+# Who is answering right now (the completion report's last activity): the few attempts in progress of a session,
+# without reading its finished ones.
+Index("ix_attempts_in_progress", Attempt.__table__.c.session_id, Attempt.__table__.c.quiz_id,
+      sqlite_where=text("status = 'in_progress'"), postgresql_where=text("status = 'in_progress'"))

@@ -1,6 +1,7 @@
 """Summaries written when an attempt starts or is submitted: `quiz_progress` (one row per person, session and
 quiz) and `mastery_cells` (answer sums per session, quiz, unit and scenario). The dashboards read these
-instead of every attempt and answer; existing data is summed up here.
+instead of every attempt and answer; existing data is summed up here. Also a partial index on the attempts in
+progress, which the completion report's "last activity" reads.
 
 The item-analysis marks need the content, which a migration does not load: they are filled by the next
 submission of each quiz, or at once by `python -m netral db summaries`. Until then the item analysis reads
@@ -60,6 +61,8 @@ def upgrade() -> None:
                                 name="fk_mastery_cells_session_id_training_sessions"),
         sa.PrimaryKeyConstraint("session_id", "quiz_id", "unit", "scenario_id", name="pk_mastery_cells"),
     )
+    op.create_index("ix_attempts_in_progress", "attempts", ["session_id", "quiz_id"],
+                    sqlite_where=sa.text("status = 'in_progress'"), postgresql_where=sa.text("status = 'in_progress'"))
     # Sum up what is there. The rebuild is the app's own (one definition of the summaries); it only writes
     # the columns created above.
     from netral.store.summaries import rebuild
@@ -68,5 +71,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_attempts_in_progress", table_name="attempts")
     op.drop_table("mastery_cells")
     op.drop_table("quiz_progress")
