@@ -10,7 +10,9 @@ reruns (`st.rerun()`) and renders the next question. After the last question the
 
 Baselines, in the same process: a rerun of the quiz page with no interaction (renders the same question, saves
 nothing), and a rerun of the Data page (the public statistics charts). Also timed: the store calls alone
-(save_answer + get_attempt), to split database time from Streamlit time.
+(save_answer + get_attempt), to split database time from Streamlit time; and a submission of a 40-question
+attempt in a training session (scoring plus the summaries netral/store/summaries.py writes) next to one outside
+any session (scoring only).
 
     python bench/interaction.py                    # 200 answers, SQLite prefilled with 10,000 trainees (~1.5 min)
     python bench/interaction.py --quick            # 30 answers, empty SQLite (< 30 s)
@@ -41,11 +43,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--prefill", type=int, default=10_000, help="demo trainees put in the database first (0: none)")
     parser.add_argument("--quiz", default="penyegaran-pemilu")
+    parser.add_argument("--submissions", type=int, default=30,
+                        help="timed submissions each way, in a session and outside one (after 2 untimed)")
+    parser.add_argument("--submit-quiz", default="ujian-akhir", help="the quiz whose submissions are timed")
     parser.add_argument("--quick", action="store_true", help="30 answers, 10 baseline reruns, no prefill")
     parser.add_argument("--json", type=Path, help="also write the measurements to this JSON file")
     args = parser.parse_args(argv)
     if args.quick:
-        args.repeat, args.warmup, args.baseline_repeat, args.prefill = 30, 3, 10, 0
+        args.repeat, args.warmup, args.baseline_repeat, args.prefill, args.submissions = 30, 3, 10, 0, 8
 
     workdir = Path(tempfile.mkdtemp(prefix="netral-bench-interaction-"))
     db = kit.new_db(args.backend, "interaction", workdir)
@@ -132,6 +137,7 @@ def run(args: argparse.Namespace, db: kit.BenchDB) -> int:
         question_sequence(content, fresh.scenario_ids, fresh.answers)
 
     store_times = kit.repeat(store_only, args.repeat, warmup=3)
+    in_session, on_its_own = submission_times(store, content, args.submissions, args.submit_quiz)
 
     base = kit.median(rerun)
     rows = [
@@ -142,6 +148,10 @@ def run(args: argparse.Namespace, db: kit.BenchDB) -> int:
          f"{kit.median(data) / base:.2f}x"],
         ["store only: save_answer + get_attempt + question_sequence", len(store_times),
          kit.ms(kit.median(store_times)), kit.ms(kit.p95(store_times)), f"{kit.median(store_times) / base:.2f}x"],
+        [f"store only: submit a {args.submit_quiz} attempt outside a session (scoring)", len(on_its_own),
+         kit.ms(kit.median(on_its_own)), kit.ms(kit.p95(on_its_own)), f"{kit.median(on_its_own) / base:.2f}x"],
+        [f"store only: submit a {args.submit_quiz} attempt in a session (scoring + summaries)", len(in_session),
+         kit.ms(kit.median(in_session)), kit.ms(kit.p95(in_session)), f"{kit.median(in_session) / base:.2f}x"],
     ]
     print(f"quiz {args.quiz}, attempt {attempt_id}: {len(save_next)} timed saves, {changed} moved on, "
           f"{wraps} wrapped back to question 1")
@@ -153,8 +163,46 @@ def run(args: argparse.Namespace, db: kit.BenchDB) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"machine": kit.machine(), "backend": args.backend,
                                          "answers_before": counts["answers"], "save_next": save_next,
-                                         "rerun": rerun, "data_page": data, "store_only": store_times}, indent=1))
+                                         "rerun": rerun, "data_page": data, "store_only": store_times,
+                                         "submit_in_session": in_session, "submit_on_its_own": on_its_own},
+                                        indent=1))
     return 0
+
+
+def submission_times(store, content, count: int,  # type: ignore[no-untyped-def]
+                     quiz_id: str) -> tuple[list[float], list[float]]:
+    """`submit_attempt` timed for fresh trainees who answered every question: in a training session (scoring,
+    and the dashboards' summaries written in the same transaction) and outside any session (scoring only),
+    alternately."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from netral.demo import synthetic_answer
+    from netral.store.accounts import Role, create_user
+    from netral.store.attempts import save_answer, start_or_resume, submit_attempt
+    from netral.store.trainings import create_training, enrol
+
+    rng = random.Random(3)
+    now = datetime.now(UTC)
+    hr = create_user(store, login="bench-submit-hr", name="Hr", password=None, role=Role.HR)
+    training = create_training(store, content, hr, name="Bench submissions", quiz_ids=[quiz_id],
+                               opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=1))
+    in_session: list[float] = []
+    on_its_own: list[float] = []
+    for index in range(count + 2):
+        for session_id, times in ((training.id, in_session), (None, on_its_own)):
+            person = create_user(store, login=f"bench-submit-{index}-{session_id}", name="Peserta",
+                                 unit=f"Unit {index % 7}", password=None)
+            if session_id is not None:
+                enrol(store, person.id, session_id)
+            attempt = start_or_resume(store, content, person.id, quiz_id, session_id=session_id)
+            for scenario_id in attempt.scenario_ids:
+                save_answer(store, content, person.id, attempt.id, scenario_id,
+                            synthetic_answer(content.scenarios[scenario_id], rng.gauss(0, 1), rng))
+            seconds, _ = kit.timed(lambda: submit_attempt(store, content, person.id, attempt.id))
+            if index >= 2:
+                times.append(seconds)
+    return in_session, on_its_own
 
 
 if __name__ == "__main__":

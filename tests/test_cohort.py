@@ -20,8 +20,8 @@ from netral.store.cohort import (
     trainee_table,
 )
 from netral.store.db import write_session
-from netral.store.summaries import refresh_progress
 from netral.store.schema import Answer, Attempt
+from netral.store.summaries import refresh_progress
 from netral.store.trainings import TrainingError, create_training, enrol
 
 QUIZ = "lanjutan-pejabat"  # fixed quiz: these three scenarios are in it

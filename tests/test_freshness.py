@@ -11,6 +11,7 @@ from netral.store.accounts import Role
 from netral.store.db import write_session
 from netral.store.freshness import analytics_fingerprint
 from netral.store.schema import Attempt, SessionTrainer
+from netral.store.summaries import refresh_progress
 from netral.store.trainings import TrainingError, enrol
 from tests.test_cohort import M, P, QUIZ, _attempt, _staff, _trainee, cohort, day  # noqa: F401 - cohort: fixture
 
@@ -33,6 +34,7 @@ def test_fingerprint_moves_on_enrolment_start_and_submission_only(engine: Engine
     with write_session(engine) as session:
         session.execute(update(Attempt).where(Attempt.id == attempt).values(
             status="submitted", submitted_at=day(6), score=0.5, passed=False))
+        refresh_progress(session, training, newcomer.id, QUIZ)  # as the store's submit_attempt does
     assert analytics_fingerprint(engine, hr, training) != started
 
 

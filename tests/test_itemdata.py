@@ -14,8 +14,8 @@ from netral.itemanalysis import ScoredAttempt, analyse_quiz
 from netral.store.accounts import Role, UserView, create_user
 from netral.store.db import write_session
 from netral.store.itemdata import iter_scored_attempts, quiz_item_analysis, quiz_slots
-from netral.store.summaries import refresh_progress
 from netral.store.schema import Answer, Attempt
+from netral.store.summaries import refresh_progress
 from netral.store.trainings import TrainingError, create_training, enrol
 
 FIXED, RANDOM = "lanjutan-pejabat", "pretest-cpns"

@@ -12,8 +12,8 @@ from netral.i18n import catalogue
 from netral.store.accounts import Role, UserView, create_user
 from netral.store.db import write_session
 from netral.store.reports import PEOPLE_COLUMNS, UNIT_COLUMNS, completion_report
-from netral.store.summaries import refresh_progress
 from netral.store.schema import Answer, Attempt
+from netral.store.summaries import refresh_progress
 from netral.store.trainings import TrainingError, create_training, enrol, set_training_status
 
 OPENS = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

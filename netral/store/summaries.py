@@ -129,16 +129,17 @@ def _move_cells(session: Session, session_id: int, quiz_id: str, old_attempt: in
     for attempt_id, unit, sign in ((old_attempt, old_unit, -1), (new_attempt, new_unit, 1)):
         if attempt_id is None or unit is None:
             continue
-        for scenario_id, score in _scored_answers(session, attempt_id):
-            statement = _insert(dialect)(MasteryCell).values(session_id=session_id, quiz_id=quiz_id, unit=unit,
-                                                              scenario_id=scenario_id, total=sign * score,
-                                                              answers=sign)
-            # An atomic increment: two trainees of one unit submitting at once both count.
+        rows = [{"session_id": session_id, "quiz_id": quiz_id, "unit": unit, "scenario_id": scenario_id,
+                 "total": sign * score, "answers": sign} for scenario_id, score in _scored_answers(session, attempt_id)]
+        if rows:
+            statement = _insert(dialect)(MasteryCell)
+            # An atomic increment: two trainees of one unit submitting at once both count. One statement for
+            # all of the attempt's answers.
             session.execute(statement.on_conflict_do_update(
                 index_elements=[MasteryCell.session_id, MasteryCell.quiz_id, MasteryCell.unit,
                                 MasteryCell.scenario_id],
                 set_={"total": MasteryCell.total + statement.excluded.total,
-                      "answers": MasteryCell.answers + statement.excluded.answers}))
+                      "answers": MasteryCell.answers + statement.excluded.answers}), rows)
         if sign < 0:
             session.execute(delete(MasteryCell).where(MasteryCell.session_id == session_id,
                                                       MasteryCell.quiz_id == quiz_id, MasteryCell.unit == unit,
