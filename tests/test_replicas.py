@@ -94,12 +94,13 @@ def test_a_quiz_started_on_one_replica_is_finished_on_the_other(shared_database:
 
 def test_the_load_generator_spreads_trainees_over_two_replicas_and_every_answer_is_stored(tmp_path: Path) -> None:
     """bench/load's websocket client, small: six trainees on two app processes sharing a fresh PostgreSQL
-    database (the generator makes and drops its own). Keeps the load test's protocol client from rotting
-    and checks what the load test checks at scale: no error, every quiz submitted, every answer the
-    trainees were told was saved is in the database."""
+    database (the generator makes and drops its own), taking the quiz in one training session. Keeps the load
+    test's protocol client from rotting and checks what the load test checks at scale: no error, every quiz
+    submitted, every answer the trainees were told was saved is in the database, and the summaries the two
+    processes wrote at submission equal a rebuild from the attempts."""
     done = subprocess.run(
         [sys.executable, "-m", "bench.load.run", "--servers", "2", "--trainees", "6", "--think", "0.4",
-         "--ramp", "2", "--max-seconds", "300", "--workdir", str(tmp_path)],
+         "--ramp", "2", "--max-seconds", "300", "--in-session", "--workdir", str(tmp_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stderr.strip().splitlines()[-1])
@@ -108,4 +109,5 @@ def test_the_load_generator_spreads_trainees_over_two_replicas_and_every_answer_
     assert summary["finished"] == 6 and summary["attempts_submitted"] == 6
     assert summary["answers_reported"] >= 6 * 10  # lanjutan-pejabat: 10 questions, follow-ups add more
     assert summary["answers_stored"] == summary["answers_reported"]
+    assert summary["in_session"] and summary["summaries_agree"]
     assert all(server["cpu_seconds"] > 0 for server in summary["server"]), "both replicas served trainees"

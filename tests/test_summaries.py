@@ -280,7 +280,8 @@ def test_trainees_submitting_at_once_all_count(engine: Engine, content: Content)
     """Eight trainees of one unit submit in parallel threads: every increment of the shared cells lands."""
     rng = random.Random(11)
     hr = create_user(engine, login="hr", name="Hr", password=None, role=Role.HR)
-    training = create_training(engine, content, hr, name="Serentak", quiz_ids=[FIXED_QUIZ], opens_at=OPENS,
+    # A random quiz: each attempt has its own scenarios in its own order, and they overlap in the unit's cells.
+    training = create_training(engine, content, hr, name="Serentak", quiz_ids=[RANDOM_QUIZ], opens_at=OPENS,
                                closes_at=OPENS + timedelta(days=3))
     attempts = []
     for index in range(8):
@@ -288,7 +289,7 @@ def test_trainees_submitting_at_once_all_count(engine: Engine, content: Content)
         person = create_user(engine, login=nip, nip=nip, name=f"P{index}", unit="Satu Unit", position="Analis",
                              password=None)
         enrol(engine, person.id, training.id)
-        attempt = _take_quiz(engine, content, person.id, training.id, FIXED_QUIZ, rng, 0.0, OPENS, submit=False)
+        attempt = _take_quiz(engine, content, person.id, training.id, RANDOM_QUIZ, rng, 0.0, OPENS, submit=False)
         attempts.append((person.id, attempt))
     barrier = threading.Barrier(len(attempts))
     errors: list[BaseException] = []

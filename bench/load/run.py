@@ -64,21 +64,68 @@ def database(kind: str, workdir: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def prepare_trainees(url: str, count: int) -> list[tuple[str, str]]:
-    """`count` trainee accounts with a live login session each: (login, signed cookie value)."""
-    from netral.store.accounts import cookie_secret, create_user, sign_cookie, start_login_session
+def prepare_trainees(url: str, count: int, quiz_id: str, in_session: bool) -> tuple[list[tuple[str, str]], str]:
+    """`count` trainee accounts with a live login session each, (login, signed cookie value), and the key of the
+    start button they press: the quiz taken on its own, or (`in_session`) in a training session they are all
+    enrolled in, spread over eight units, as on a training day (the submissions then write the dashboards'
+    summaries, netral/store/summaries.py)."""
+    from datetime import timedelta
+
+    from netral.content import load_content
+    from netral.store.accounts import Role, cookie_secret, create_user, sign_cookie, start_login_session
     from netral.store.migrate import open_store
+    from netral.store.schema import utcnow
+    from netral.store.trainings import create_training, enrol
 
     engine = open_store(url)
     secret = cookie_secret(engine)
+    start_key = f"start_free_{quiz_id}"
+    training_id = None
+    if in_session:
+        content, _ = load_content()
+        hr = create_user(engine, login="load-hr", name="HR Uji Beban", password=None, role=Role.HR)
+        now = utcnow()
+        training_id = create_training(engine, content, hr, name="Uji beban", quiz_ids=[quiz_id],
+                                      opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=1)).id
+        start_key = f"start_{training_id}_{quiz_id}"
     accounts = []
     for index in range(count):
         # No password: these accounts log in only through the prepared session.
         user = create_user(engine, login=f"load{index:05d}", name=f"Peserta Beban {index}", password=None,
-                           unit="BKPSDM Uji Beban", position="Analis")
+                           unit=f"BKPSDM Uji Beban {index % 8}", position="Analis")
+        if training_id is not None:
+            enrol(engine, user.id, training_id)
         accounts.append((f"load{index:05d}", sign_cookie(start_login_session(engine, user.id), secret)))
     engine.dispose()
-    return accounts
+    return accounts, start_key
+
+
+def summaries_agree(url: str) -> bool:
+    """Whether the summaries the submissions wrote equal a rebuild from the attempts (computed in a transaction
+    that is rolled back)."""
+    from sqlalchemy import text
+
+    from netral.content import load_content
+    from netral.store.db import make_engine
+    from netral.store.summaries import rebuild
+
+    content, _ = load_content()
+    engine = make_engine(url)
+    queries = ("SELECT session_id, user_id, quiz_id, attempts, finished_count, passed_any, best_score, "
+               "first_attempt_id, first_score, first_marks, marks_layout, cells_unit FROM quiz_progress "
+               "ORDER BY session_id, user_id, quiz_id",
+               "SELECT session_id, quiz_id, unit, scenario_id, round(CAST(total AS NUMERIC), 9), answers "
+               "FROM mastery_cells ORDER BY session_id, quiz_id, unit, scenario_id")
+    try:
+        with engine.connect() as connection:
+            transaction = connection.begin()
+            written = [connection.execute(text(q)).all() for q in queries]
+            rebuild(connection, content)
+            rebuilt = [connection.execute(text(q)).all() for q in queries]
+            transaction.rollback()
+    finally:
+        engine.dispose()
+    return written == rebuilt
 
 
 def stored_answers(url: str) -> tuple[int, int]:
@@ -169,7 +216,7 @@ def percentile(values: list[float], p: float) -> float | None:
 
 
 async def drive(bases: list[str], accounts: list[tuple[str, str]], args: argparse.Namespace,
-                pids: list[int]) -> tuple[list[TraineeResult], dict]:
+                pids: list[int], start_key: str) -> tuple[list[TraineeResult], dict]:
     rng = random.Random(args.seed)
     stop_at = time.monotonic() + args.max_seconds
     samples: dict[int, list[float]] = {pid: [] for pid in pids}
@@ -189,7 +236,7 @@ async def drive(bases: list[str], accounts: list[tuple[str, str]], args: argpars
         active["n"] += 1
         active["peak"] = max(active["peak"], active["n"])
         try:
-            return await take_quiz(bases[index % len(bases)], cookie, args.quiz, user=login, think=think,
+            return await take_quiz(bases[index % len(bases)], cookie, start_key, user=login, think=think,
                                    rng=random.Random(args.seed * 100003 + index), timeout=args.timeout,
                                    stop_at=stop_at)
         finally:
@@ -265,7 +312,7 @@ def run_once(args: argparse.Namespace, trainees: int) -> dict:
     workdir = Path(args.workdir) / f"run-{int(time.time())}-{trainees}"
     workdir.mkdir(parents=True, exist_ok=True)
     with database(args.database, workdir) as url:
-        accounts = prepare_trainees(url, trainees + args.servers)
+        accounts, start_key = prepare_trainees(url, trainees + args.servers, args.quiz, args.in_session)
         warmers, accounts = accounts[:args.servers], accounts[args.servers:]
         servers = [start_server(url, workdir / f"server-{i}.log", args.server_option)
                    for i in range(args.servers)]
@@ -291,7 +338,7 @@ def run_once(args: argparse.Namespace, trainees: int) -> dict:
             client_before = resource.getrusage(resource.RUSAGE_SELF)
             load_before = os.getloadavg()[0]
             started = time.monotonic()
-            results, extra = asyncio.run(drive(bases, accounts, args, pids))
+            results, extra = asyncio.run(drive(bases, accounts, args, pids, start_key))
             extra["started"] = started
             wall = time.monotonic() - started
             cpu = {pid: cpu_seconds(pid) - cpu_before[pid] for pid in pids}
@@ -316,6 +363,8 @@ def run_once(args: argparse.Namespace, trainees: int) -> dict:
                 except subprocess.TimeoutExpired:
                     process.kill()
         summary = summarise(results, extra, args, pids, cpu, wall, stored_answers(url), base_rss)
+        summary["in_session"] = args.in_session
+        summary["summaries_agree"] = summaries_agree(url)
     (workdir / "results.json").write_text(json.dumps({"summary": summary,
                                                       "trainees": [asdict(r) for r in results]}, indent=1))
     return summary
@@ -335,12 +384,14 @@ def line(summary: dict) -> str:
             f"{save['n']} | {summary['saves_per_s']:.1f} | {f(save['p50'])} | {f(save['p95'])} | "
             f"{f(save['p99'])} | {f(save['max'])} | {f(summary['start_latency_s']['p95'])} | "
             f"{summary['errors']} | {summary['finished']}/{summary['trainees']} | "
-            f"{summary['answers_stored']}/{summary['answers_reported']} | {rss} | {cpu} |")
+            f"{summary['answers_stored']}/{summary['answers_reported']} | {rss} | {cpu} | "
+            f"{'yes' if summary['summaries_agree'] else 'NO'} |")
 
 
 HEADER = ("| servers | db | trainees | think s | saves | saves/s | p50 s | p95 s | p99 s | max s | start p95 s | "
-          "errors | finished | answers stored/reported | RSS MB base->peak | server CPU, cores (machine busy, other jobs) |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "errors | finished | answers stored/reported | RSS MB base->peak | server CPU, cores (machine busy, other jobs) | "
+          "summaries = rebuild |\n"
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def _interrupted(_signum: int, _frame: object) -> None:
@@ -357,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="mean think time before each answer, s (uniform 0.5x..1.5x; default 20)")
     parser.add_argument("--ramp", type=float, default=30.0, help="seconds over which trainees arrive (default 30)")
     parser.add_argument("--quiz", default="lanjutan-pejabat", help="quiz id (default lanjutan-pejabat, 10 questions)")
+    parser.add_argument("--in-session", action="store_true",
+                        help="take the quiz in a training session all trainees are enrolled in (eight units)")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="postgres",
                         help="a fresh SQLite file or a fresh PostgreSQL database on 127.0.0.1:5432 (default)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds one run may take before an error")

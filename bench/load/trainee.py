@@ -78,7 +78,7 @@ async def go_to_unanswered(session: StreamlitSession) -> float:
     return await session.run(set_values={jump.id: state_for(jump, target)})
 
 
-async def take_quiz(base_url: str, cookie: str, quiz_id: str, *, user: str, think: Callable[[], float],
+async def take_quiz(base_url: str, cookie: str, start_key: str, *, user: str, think: Callable[[], float],
                     rng: random.Random, timeout: float = 120.0, stop_at: float | None = None) -> TraineeResult:
     """The whole quiz as one trainee; errors are recorded in the result, never raised.
 
@@ -90,14 +90,14 @@ async def take_quiz(base_url: str, cookie: str, quiz_id: str, *, user: str, thin
     try:
         await session.connect()
         result.page_load = await session.open("kuis")
-        if not session.page.find(kind="button", key=f"start_free_{quiz_id}"):
+        if not session.page.find(kind="button", key=start_key):
             # The first session of a freshly started server that asks for a page URL is sent through app.py
             # to the home page (the first-request hazard in the reference notes): open the quiz page again,
             # as the trainee would with the navigation link.
             result.page_load += await session.open("kuis")
         _check(session, result, "open")
         await asyncio.sleep(think())
-        result.start = await session.click(session.page.one(kind="button", key=f"start_free_{quiz_id}"))
+        result.start = await session.click(session.page.one(kind="button", key=start_key))
         _check(session, result, "start")
         result.attempt_query = session.query_string
         answered, total = progress(session)

@@ -118,8 +118,11 @@ def _slots(content: Content | None, quiz_id: str) -> QuizSlots | None:
 
 
 def _scored_answers(session: Session, attempt_id: int) -> list[tuple[str, float]]:
+    # In scenario order: trainees of one unit submitting at once then lock their shared cells in the same order
+    # (no deadlock on PostgreSQL).
     return [(sid, float(score)) for sid, score in session.execute(
-        select(Answer.scenario_id, Answer.score).where(Answer.attempt_id == attempt_id, Answer.score.is_not(None)))]
+        select(Answer.scenario_id, Answer.score).where(Answer.attempt_id == attempt_id, Answer.score.is_not(None))
+        .order_by(Answer.scenario_id))]
 
 
 def _move_cells(session: Session, session_id: int, quiz_id: str, old_attempt: int | None, old_unit: str | None,
@@ -162,38 +165,46 @@ def rebuild(connection: Connection, content: Content | None = None, session_ids:
     connection.execute(delete(cells).where(in_scope(cells.c.session_id)))
     connection.execute(delete(progress).where(in_scope(progress.c.session_id)))
 
+    # One pass over the attempts, partitioned per person and quiz: the sums as window aggregates, and the row
+    # ranked first is the first finished attempt (by start, then id) when there is one. No join of two
+    # aggregates, so no plan can turn it into a nested loop over thousands of rows.
     finished = Attempt.status.in_(FINISHED_STATUSES)
-    ranked = (select(Attempt.id, Attempt.session_id, Attempt.user_id, Attempt.quiz_id, Attempt.score,
-                     Attempt.passed, Attempt.submitted_at,
-                     func.row_number().over(partition_by=(Attempt.session_id, Attempt.user_id, Attempt.quiz_id),
-                                            order_by=(Attempt.started_at, Attempt.id)).label("pick"))
-              .where(in_scope(Attempt.session_id), finished, Attempt.score.is_not(None))
-              .subquery("ranked"))
-    first = select(ranked).where(ranked.c.pick == 1).subquery("first")
-    per = (select(Attempt.session_id, Attempt.user_id, Attempt.quiz_id,
-                  func.count().label("attempts"),
-                  func.sum(case((finished, 1), else_=0)).label("finished_count"),
-                  func.max(case((and_(finished, Attempt.passed.is_(True)), 1), else_=0)).label("passed_any"),
-                  func.max(case((finished, Attempt.score), else_=None)).label("best_score"),
-                  func.max(Attempt.started_at).label("last_started"),
-                  func.max(Attempt.submitted_at).label("last_submitted"))
-           .where(in_scope(Attempt.session_id))
-           .group_by(Attempt.session_id, Attempt.user_id, Attempt.quiz_id)
-           .subquery("per"))
-    rows = (select(per.c.session_id, per.c.user_id, per.c.quiz_id, per.c.attempts, per.c.finished_count,
-                   per.c.passed_any == 1, per.c.best_score, per.c.last_started, per.c.last_submitted,
-                   first.c.id, first.c.score, first.c.passed, first.c.submitted_at,
-                   case((and_(first.c.id.is_not(None), Enrolment.id.is_not(None)), User.unit), else_=None))
-            .select_from(per)
-            .join(User, User.id == per.c.user_id)
-            .outerjoin(first, and_(first.c.session_id == per.c.session_id, first.c.user_id == per.c.user_id,
-                                   first.c.quiz_id == per.c.quiz_id))
-            .outerjoin(Enrolment, and_(Enrolment.session_id == per.c.session_id,
-                                       Enrolment.user_id == per.c.user_id)))
-    written = connection.execute(progress.insert().from_select(
+    counted = and_(finished, Attempt.score.is_not(None))
+    key = (Attempt.session_id, Attempt.user_id, Attempt.quiz_id)
+    windowed = (select(
+        Attempt.session_id, Attempt.user_id, Attempt.quiz_id,
+        func.count().over(partition_by=key).label("attempts"),
+        func.sum(case((finished, 1), else_=0)).over(partition_by=key).label("finished_count"),
+        func.max(case((and_(finished, Attempt.passed.is_(True)), 1), else_=0)).over(partition_by=key)
+        .label("passed_any"),
+        func.max(case((finished, Attempt.score), else_=None)).over(partition_by=key).label("best_score"),
+        func.max(Attempt.started_at).over(partition_by=key).label("last_started"),
+        func.max(Attempt.submitted_at).over(partition_by=key).label("last_submitted"),
+        case((counted, Attempt.id), else_=None).label("first_id"),
+        case((counted, Attempt.score), else_=None).label("first_score"),
+        case((counted, Attempt.passed), else_=None).label("first_passed"),
+        case((counted, Attempt.submitted_at), else_=None).label("first_submitted_at"),
+        func.row_number().over(partition_by=key, order_by=(case((counted, 0), else_=1), Attempt.started_at,
+                                                            Attempt.id)).label("pick"))
+        .where(in_scope(Attempt.session_id))
+        .subquery("windowed"))
+    rows = (select(windowed.c.session_id, windowed.c.user_id, windowed.c.quiz_id, windowed.c.attempts,
+                   windowed.c.finished_count, windowed.c.passed_any == 1, windowed.c.best_score,
+                   windowed.c.last_started, windowed.c.last_submitted, windowed.c.first_id, windowed.c.first_score,
+                   windowed.c.first_passed, windowed.c.first_submitted_at,
+                   case((and_(windowed.c.first_id.is_not(None), Enrolment.id.is_not(None)), User.unit), else_=None))
+            .select_from(windowed)
+            .join(User, User.id == windowed.c.user_id)
+            .outerjoin(Enrolment, and_(Enrolment.session_id == windowed.c.session_id,
+                                       Enrolment.user_id == windowed.c.user_id))
+            .where(windowed.c.pick == 1))
+    connection.execute(progress.insert().from_select(
         ["session_id", "user_id", "quiz_id", "attempts", "finished_count", "passed_any", "best_score",
          "last_started", "last_submitted", "first_attempt_id", "first_score", "first_passed", "first_submitted_at",
-         "cells_unit"], rows)).rowcount
+         "cells_unit"], rows))
+    # Counted, as psycopg reports no row count for this INSERT … SELECT.
+    written = connection.execute(select(func.count()).select_from(progress)
+                                 .where(in_scope(progress.c.session_id))).scalar_one()
     connection.execute(cells.insert().from_select(
         ["session_id", "quiz_id", "unit", "scenario_id", "total", "answers"],
         select(progress.c.session_id, progress.c.quiz_id, progress.c.cells_unit, Answer.scenario_id,
@@ -203,7 +214,7 @@ def rebuild(connection: Connection, content: Content | None = None, session_ids:
         .group_by(progress.c.session_id, progress.c.quiz_id, progress.c.cells_unit, Answer.scenario_id)))
     if content is not None:
         _rebuild_marks(connection, content, in_scope(progress.c.session_id))
-    return int(written or 0)
+    return int(written)
 
 
 def rebuild_summaries(engine: Engine, content: Content | None = None) -> int:
