@@ -4,9 +4,13 @@ which violation categories it masters least, and each trainee's attempts down to
 All counting, averaging and binning happens in SQL; what comes back is one row per bin, unit × scenario
 or page row. A scenario's category lives in the content, not the database, so answers are summed per
 (unit, scenario) in SQL and those few thousand sums are rolled up to category and unit × category in Python:
-cheaper than evaluating a sixty-branch CASE on every answer row (bench/proposals.py measured 3x at 10,000
-trainees). The other Python-side join is the weakest categories with Table 2.1's frequencies: sixteen
-aggregated rows.
+cheaper than evaluating a sixty-branch CASE on every answer row (3x at 10,000 trainees, bench/README.md).
+The other Python-side join is the weakest categories with Table 2.1's frequencies: sixteen aggregated rows.
+
+The default view (first attempts) reads the summaries written at start and submission
+(netral/store/summaries.py): each person's first finished attempt is a column of `quiz_progress`, and the
+(unit, scenario) sums of those attempts are `mastery_cells`, so no answer is read. Best or all attempts, and
+a date range for the mastery, are computed from the attempts and answers.
 
 Scores come from finished attempts (``submitted`` or ``late``). By default each trainee's *first* finished
 attempt per quiz counts (what the cohort knew before retrying); `which="best"` takes each trainee's best

@@ -68,7 +68,8 @@ def person_progress(training_id: int, quiz_ids: Sequence[str], *, units: Sequenc
 
     Columns: user_id, name, nip, unit, position, quizzes_started, quizzes_finished, quizzes_passed,
     best_score, last_started, last_submitted, last_answered. Only attempts whose activity time lies in
-    [`date_from`, `date_to`) count, when given.
+    [`date_from`, `date_to`) count, when given. Without a date range the per-quiz sums come from the summary rows
+    written at start and submission (netral/store/summaries.py), not from the attempts.
     """
     attempt_filters = [Attempt.session_id == training_id, Attempt.quiz_id.in_(list(quiz_ids))]
     if date_from is not None:
@@ -76,32 +77,12 @@ def person_progress(training_id: int, quiz_ids: Sequence[str], *, units: Sequenc
     if date_to is not None:
         attempt_filters.append(activity_time() < date_to)
 
-    if date_from is None and date_to is None and len(quiz_ids) == 1:
-        # One quiz and every attempt counting: a person's summary row (written at start and submission) is
-        # their progress, joined by its key with nothing to group.
-        per_person = (
-            select(QuizProgress.user_id.label("user_id"),
-                   literal(1).label("quizzes_started"),
-                   case((QuizProgress.finished_count > 0, 1), else_=0).label("quizzes_finished"),
-                   case((QuizProgress.passed_any.is_(True), 1), else_=0).label("quizzes_passed"),
-                   QuizProgress.best_score.label("best_score"),
-                   QuizProgress.last_started.label("last_started"),
-                   QuizProgress.last_submitted.label("last_submitted"))
-            .where(QuizProgress.session_id == training_id, QuizProgress.quiz_id == quiz_ids[0])
-            .subquery("per_person"))
+    every_attempt = date_from is None and date_to is None
+    if every_attempt and len(quiz_ids) == 1:
+        per_person = _one_quiz_from_summaries(training_id, quiz_ids[0])
     else:
-        if date_from is None and date_to is None:
-            per_quiz = (
-                select(QuizProgress.user_id.label("user_id"),
-                       case((QuizProgress.finished_count > 0, 1), else_=0).label("finished"),
-                       case((QuizProgress.passed_any.is_(True), 1), else_=0).label("passed"),
-                       QuizProgress.best_score.label("best"),
-                       QuizProgress.last_started.label("last_started"),
-                       QuizProgress.last_submitted.label("last_submitted"))
-                .where(QuizProgress.session_id == training_id, QuizProgress.quiz_id.in_(list(quiz_ids)))
-                .subquery("per_quiz"))
-        else:
-            per_quiz = _per_quiz_from_attempts(attempt_filters)
+        per_quiz = (_per_quiz_from_summaries(training_id, quiz_ids) if every_attempt
+                    else _per_quiz_from_attempts(attempt_filters))
         per_person = (
             select(per_quiz.c.user_id,
                    func.count().label("quizzes_started"),
@@ -135,6 +116,34 @@ def person_progress(training_id: int, quiz_ids: Sequence[str], *, units: Sequenc
     if units:
         query = query.where(User.unit.in_(list(units)))
     return query.subquery("progress")
+
+
+def _one_quiz_from_summaries(training_id: int, quiz_id: str) -> Subquery:
+    """`per_person` of a one-quiz session: each person's summary row (netral/store/summaries.py, written at
+    start and submission) is their progress, joined by its key with nothing to group."""
+    return (
+        select(QuizProgress.user_id.label("user_id"),
+               literal(1).label("quizzes_started"),
+               case((QuizProgress.finished_count > 0, 1), else_=0).label("quizzes_finished"),
+               case((QuizProgress.passed_any.is_(True), 1), else_=0).label("quizzes_passed"),
+               QuizProgress.best_score.label("best_score"),
+               QuizProgress.last_started.label("last_started"),
+               QuizProgress.last_submitted.label("last_submitted"))
+        .where(QuizProgress.session_id == training_id, QuizProgress.quiz_id == quiz_id)
+        .subquery("per_person"))
+
+
+def _per_quiz_from_summaries(training_id: int, quiz_ids: Sequence[str]) -> Subquery:
+    """Per person and quiz, every attempt counting: the summary rows."""
+    return (
+        select(QuizProgress.user_id.label("user_id"),
+               case((QuizProgress.finished_count > 0, 1), else_=0).label("finished"),
+               case((QuizProgress.passed_any.is_(True), 1), else_=0).label("passed"),
+               QuizProgress.best_score.label("best"),
+               QuizProgress.last_started.label("last_started"),
+               QuizProgress.last_submitted.label("last_submitted"))
+        .where(QuizProgress.session_id == training_id, QuizProgress.quiz_id.in_(list(quiz_ids)))
+        .subquery("per_quiz"))
 
 
 def _per_quiz_from_attempts(attempt_filters: list) -> Subquery:  # type: ignore[type-arg]
