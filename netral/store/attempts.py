@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from netral.content.loader import Content
 from netral.quizplan import plan_attempt, question_sequence
 from netral.scoring import InvalidAnswer, score_attempt, score_scenario
-from netral.store.db import read_session, with_retry, write_session
+from netral.store.db import read_session, upsert_insert, with_retry, write_session
 from netral.store.schema import Answer, Attempt, User, utcnow
 from netral.store.summaries import refresh_progress
 from netral.store.xapi_outbox import add_submission
@@ -141,10 +140,6 @@ def list_attempts(engine: Engine, user_id: int) -> list[AttemptView]:
         return [_view(row, []) for row in rows]
 
 
-def _upsert(dialect_name: str):  # type: ignore[no-untyped-def]
-    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
-
-
 def save_answer(engine: Engine, content: Content, user_id: int, attempt_id: int, scenario_id: str,
                 choice: dict[str, list[str]], *, now: datetime | None = None) -> None:
     """Store (or replace) the answer to one scenario of an attempt in progress.
@@ -169,7 +164,7 @@ def save_answer(engine: Engine, content: Content, user_id: int, attempt_id: int,
                 score_scenario(content.scenarios[scenario_id], clean)  # validates the shape only
             except InvalidAnswer as exc:
                 raise AttemptError("invalid_answer") from exc
-            insert = _upsert(engine.dialect.name)
+            insert = upsert_insert(engine.dialect.name)
             statement = insert(Answer).values(attempt_id=attempt_id, scenario_id=scenario_id, choice=clean,
                                               answered_at=now)
             statement = statement.on_conflict_do_update(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -51,6 +52,11 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
         connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get("netral_write") else "BEGIN")
+
+
+def upsert_insert(dialect_name: str):  # type: ignore[no-untyped-def]
+    """The dialect's INSERT with ON CONFLICT (PostgreSQL's or SQLite's; the two store backends)."""
+    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
 
 
 def make_engine(url: str | None = None) -> Engine:

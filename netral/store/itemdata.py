@@ -30,7 +30,7 @@ from netral.itemanalysis import (
     analyse_quiz,
     select_attempts,
 )
-from netral.quizslots import QuizSlots, quiz_slots, slots_layout, unpack_marks
+from netral.quizslots import QuizSlots, quiz_slots, slot_marks, slots_layout, unpack_marks
 from netral.store.accounts import Role, UserView
 from netral.store.db import read_session
 from netral.store.reports import FINISHED_STATUSES, visible_training
@@ -120,21 +120,16 @@ def _stream_attempts(engine: Engine, viewer: UserView, slots: QuizSlots, quiz_id
     with engine.connect() as connection:
         result = connection.execution_options(stream_results=True, yield_per=batch_size).execute(rows)
         current: tuple[int, int, int] | None = None
-        marks: dict[str, float] = {}
         answers: list[tuple[str, float]] = []
         for attempt_id, user_id, number, scenario_id, score in result:
             if current is not None and current[0] != attempt_id:
-                yield ScoredAttempt(current[0], current[1], current[2], marks), tuple(answers)
-                marks, answers = {}, []
+                yield ScoredAttempt(current[0], current[1], current[2], slot_marks(slots, answers)), tuple(answers)
+                answers = []
             current = (attempt_id, user_id, int(number))
-            if scenario_id is None or score is None:
-                continue
-            answers.append((scenario_id, float(score)))
-            slot = slots.slot_of.get(scenario_id)
-            if slot is not None:
-                marks[slot] = marks.get(slot, 0.0) + float(score)
+            if scenario_id is not None and score is not None:
+                answers.append((scenario_id, float(score)))
         if current is not None:
-            yield ScoredAttempt(current[0], current[1], current[2], marks), tuple(answers)
+            yield ScoredAttempt(current[0], current[1], current[2], slot_marks(slots, answers)), tuple(answers)
 
 
 def _scenario_means(content: Content, answers: Iterable[tuple[str, float]]) -> tuple[ScenarioMean, ...]:

@@ -29,11 +29,20 @@ from sqlalchemy.orm import Session
 
 from netral.store.accounts import UserView
 from netral.store.db import read_session
-from netral.store.schema import Answer, Attempt, Enrolment, QuizProgress, TrainingSession, User, UTCDateTime, utcnow
+from netral.store.schema import (
+    FINISHED_STATUSES,
+    Answer,
+    Attempt,
+    Enrolment,
+    QuizProgress,
+    TrainingSession,
+    User,
+    UTCDateTime,
+    utcnow,
+)
 from netral.store.trainings import TrainingError, TrainingView, _view as _training_view
 from netral.store.trainings import visible_sessions_query
 
-FINISHED_STATUSES = ("submitted", "late")
 
 
 # --- shared with the cohort dashboard -------------------------------------------------------------------------

@@ -59,6 +59,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return process
 
 
+FINISHED_STATUSES = ("submitted", "late")
+"""Attempt statuses of a finished attempt (on time, or after the deadline's grace)."""
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -136,7 +140,7 @@ class Attempt(Base):
     session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id"))
     seed: Mapped[int] = mapped_column(Integer)
     plan: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(12), default="in_progress")  # in_progress | submitted | late
+    status: Mapped[str] = mapped_column(String(12), default="in_progress")  # in_progress | FINISHED_STATUSES
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -35,7 +35,7 @@ from netral.i18n import t
 from netral.store.accounts import UserView
 from netral.store.certificates import issue_certificate
 from netral.store.db import read_session
-from netral.store.schema import Attempt, Certificate, TrainingSession, User
+from netral.store.schema import FINISHED_STATUSES, Attempt, Certificate, TrainingSession, User
 from netral.store.trainings import TrainingError, TrainingView, _view as _training_view
 from netral.store.trainings import visible_sessions_query
 
@@ -44,7 +44,6 @@ DEFAULT_COURSE_TYPE = "Kursus"
 """The `jenisKursusNama` written when the caller names none. SIASN's list of course types and their
 `jenisDiklatId` codes were not confirmed from a primary source (hr-formats.md marks them unverified), so the
 page should let HR pick the label their SIASN form shows."""
-FINISHED_STATUSES = ("submitted", "late")
 
 COLUMNS = (
     "siasn.col.nip", "siasn.col.name", "siasn.col.course_name", "siasn.col.course_type", "siasn.col.organiser",

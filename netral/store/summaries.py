@@ -22,19 +22,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, Engine, and_, bindparam, case, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from netral.content import Content
 from netral.quizslots import QuizSlots, pack_marks, quiz_slots, slot_marks, slots_layout
-from netral.store.schema import Answer, Attempt, Enrolment, MasteryCell, QuizProgress, User
+from netral.store.db import upsert_insert
+from netral.store.schema import FINISHED_STATUSES, Answer, Attempt, Enrolment, MasteryCell, QuizProgress, User
 
-FINISHED_STATUSES = ("submitted", "late")
 _MARKS_BATCH = 2000
-
-
-def _insert(dialect_name: str):  # type: ignore[no-untyped-def]
-    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
 
 
 # --- one row, in the writer's transaction -------------------------------------------------------------------
@@ -50,7 +45,7 @@ def refresh_progress(session: Session, session_id: int, user_id: int, quiz_id: s
     """
     dialect = session.get_bind().dialect.name
     key = {"session_id": session_id, "user_id": user_id, "quiz_id": quiz_id}
-    session.execute(_insert(dialect)(QuizProgress).values(**key, attempts=0, finished_count=0, passed_any=False)
+    session.execute(upsert_insert(dialect)(QuizProgress).values(**key, attempts=0, finished_count=0, passed_any=False)
                     .on_conflict_do_nothing())
     old = session.execute(select(QuizProgress.first_attempt_id, QuizProgress.cells_unit,
                                  QuizProgress.marks_layout, QuizProgress.first_marks)
@@ -60,7 +55,7 @@ def refresh_progress(session: Session, session_id: int, user_id: int, quiz_id: s
         select(Attempt.id, Attempt.status, Attempt.started_at, Attempt.submitted_at, Attempt.score, Attempt.passed)
         .where(Attempt.session_id == session_id, Attempt.user_id == user_id, Attempt.quiz_id == quiz_id)).all()
     if not attempts:
-        _move_cells(session, session_id, quiz_id, old.first_attempt_id, old.cells_unit, None, None)
+        _move_cells(session, session_id, quiz_id, old.first_attempt_id, old.cells_unit, None, None, [])
         session.execute(delete(QuizProgress).where(*_key_clauses(session_id, user_id, quiz_id)))
         return
     finished = [a for a in attempts if a.status in FINISHED_STATUSES]
@@ -71,17 +66,23 @@ def refresh_progress(session: Session, session_id: int, user_id: int, quiz_id: s
     unit = session.scalar(select(User.unit).where(User.id == user_id))
     cells_unit = unit if first is not None and enrolled else None
     first_id = first.id if first is not None else None
-    if (old.first_attempt_id, old.cells_unit) != (first_id, cells_unit):
-        _move_cells(session, session_id, quiz_id, old.first_attempt_id, old.cells_unit, first_id, cells_unit)
+    slots = _slots(content, quiz_id)
+    remark = first_id is not None and (
+        first_id != old.first_attempt_id or (slots is not None and old.marks_layout != slots_layout(slots)))
+    recount = (old.first_attempt_id, old.cells_unit) != (first_id, cells_unit)
+    # The first attempt's answers, read once for both the cells and the marks.
+    first_answers = _scored_answers(session, first_id) if first_id is not None and (remark or recount) else []
+    if recount:
+        _move_cells(session, session_id, quiz_id, old.first_attempt_id, old.cells_unit, first_id, cells_unit,
+                    first_answers)
 
     marks, layout = old.first_marks, old.marks_layout
-    slots = _slots(content, quiz_id)
     if first_id is None:
         marks = layout = None
-    elif first_id != old.first_attempt_id or (slots is not None and layout != slots_layout(slots)):
+    elif remark:
         marks = layout = None
         if slots is not None:
-            marks = pack_marks(slots, slot_marks(slots, _scored_answers(session, first_id)))
+            marks = pack_marks(slots, slot_marks(slots, first_answers))
             layout = slots_layout(slots)
 
     session.execute(update(QuizProgress).where(*_key_clauses(session_id, user_id, quiz_id)).values(
@@ -126,16 +127,17 @@ def _scored_answers(session: Session, attempt_id: int) -> list[tuple[str, float]
 
 
 def _move_cells(session: Session, session_id: int, quiz_id: str, old_attempt: int | None, old_unit: str | None,
-                new_attempt: int | None, new_unit: str | None) -> None:
-    """Take the old first attempt's answers out of its unit's cells and put the new one's in."""
+                new_attempt: int | None, new_unit: str | None, new_answers: list[tuple[str, float]]) -> None:
+    """Take the old first attempt's answers out of its unit's cells and put the new one's (`new_answers`) in."""
     dialect = session.get_bind().dialect.name
     for attempt_id, unit, sign in ((old_attempt, old_unit, -1), (new_attempt, new_unit, 1)):
         if attempt_id is None or unit is None:
             continue
+        answers = new_answers if sign > 0 else _scored_answers(session, attempt_id)
         rows = [{"session_id": session_id, "quiz_id": quiz_id, "unit": unit, "scenario_id": scenario_id,
-                 "total": sign * score, "answers": sign} for scenario_id, score in _scored_answers(session, attempt_id)]
+                 "total": sign * score, "answers": sign} for scenario_id, score in answers]
         if rows:
-            statement = _insert(dialect)(MasteryCell)
+            statement = upsert_insert(dialect)(MasteryCell)
             # An atomic increment: two trainees of one unit submitting at once both count. One statement for
             # all of the attempt's answers.
             session.execute(statement.on_conflict_do_update(

@@ -39,12 +39,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from netral.content.loader import Content
-from netral.store.db import read_session, with_retry, write_session
-from netral.store.schema import Answer, Attempt, User, XapiOutboxEntry, utcnow
+from netral.store.db import read_session, upsert_insert, with_retry, write_session
+from netral.store.schema import FINISHED_STATUSES, Answer, Attempt, User, XapiOutboxEntry, utcnow
 from netral.xapi import XapiConfig, statements_for_submission
 
 log = logging.getLogger("netral.xapi")
@@ -54,16 +53,11 @@ CLAIM_LEASE = timedelta(minutes=5)
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=6)
 ERROR_MAX = 500
-FINISHED_STATUSES = ("submitted", "late")
 SPLIT_STATUSES = {400, 409, 413}  # the LRS refused the content: find the statement at fault
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Enqueue
-
-
-def _insert(dialect_name: str):  # type: ignore[no-untyped-def]
-    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
 
 
 def add_statements(session: Session, statements: Iterable[Mapping[str, Any]], *, now: datetime | None = None) -> int:
@@ -76,7 +70,7 @@ def add_statements(session: Session, statements: Iterable[Mapping[str, Any]], *,
              "created_at": now, "next_attempt_at": now, "last_error": ""} for s in statements]
     if not rows:
         return 0
-    insert = _insert(session.get_bind().dialect.name)
+    insert = upsert_insert(session.get_bind().dialect.name)
     table = XapiOutboxEntry.__table__
     statement = insert(table).values(rows).on_conflict_do_nothing(
         index_elements=[table.c.statement_id]).returning(table.c.id)
